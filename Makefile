@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sift: make            build the XDP object, its skeleton, siftd and siftctl
+#       make check      install what is missing, build, run every test
+#       make demo       install what is missing, run sift on the built-in lab
+#       make bench      benchmarks (BENCH lines); V=1 shows commands
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+V ?= 0
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
+endif
+
+B := build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+MULTIARCH := $(shell $(CC) -dumpmachine)
+
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(B)
+TEST_CFLAGS := -Iuser/siftctl -Iuser/siftd -Itests/lib
+LDLIBS_XDP := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz
+LDLIBS := $(LDLIBS_XDP) -lyaml -ljansson
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+LIB_SRCS := $(wildcard user/lib/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+SIFTD_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/siftd/*.c))
+SIFTCTL_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard user/siftctl/*.c))
+UNIT_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/unit/*.c))
+BPFT_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/bpf/*.c))
+TESTLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/lib/*.c))
+
+BPF_OBJ := $(B)/sift.bpf.o
+SKEL := $(B)/sift.skel.h
+BINS := $(B)/siftd $(B)/siftctl
+TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests
+
+.PHONY: all deps deps-build check test demo bench clean install lab-up lab-down
+all: $(BPF_OBJ) $(SKEL) $(BINS)
+
+# --- BPF -------------------------------------------------------------------
+$(B)/%.bpf.o: bpf/%.bpf.c | $(B)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/%.skel.h: $(B)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@ 2> $@.log || { cat $@.log; rm -f $@.log; exit 1; }
+	@grep -v 'unrecognized data section' $@.log >&2 || true; rm -f $@.log
+
+# --- userspace --------------------------------------------------------------
+# Everything that includes the skeleton waits for it.
+$(B)/user/%.o $(B)/tests/%.o: | $(SKEL)
+
+$(B)/tests/%.o: tests/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/%.o: %.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libsift.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(B)/siftd: $(SIFTD_OBJS) $(B)/libsift.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/siftctl: $(SIFTCTL_OBJS) $(B)/libsift.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/unit_tests: $(UNIT_OBJS) $(filter-out $(B)/user/siftctl/main.o,$(SIFTCTL_OBJS)) $(B)/libsift.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/tests/bpf_tests: $(BPFT_OBJS) $(TESTLIB_OBJS) $(B)/libsift.a
+	$(call msg,LINK,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B):
+	@mkdir -p $@
+
+# --- set-up, tests, demo ------------------------------------------------------
+deps:
+	$(Q)scripts/deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
+	$(Q)tests/run.sh
+
+test: all $(TEST_BINS)
+	$(Q)tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh
+
+lab-up:
+	$(Q)scripts/lab.sh up
+lab-down:
+	$(Q)scripts/lab.sh down
+
+PREFIX ?= /usr/local
+install: all
+	install -D -m 0755 $(B)/siftd $(DESTDIR)$(PREFIX)/sbin/siftd
+	install -D -m 0755 $(B)/siftctl $(DESTDIR)$(PREFIX)/sbin/siftctl
+	install -D -m 0644 man/siftd.8 $(DESTDIR)$(PREFIX)/share/man/man8/siftd.8
+	install -D -m 0644 man/siftctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/siftctl.8
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

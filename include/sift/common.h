@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Shared between the XDP program (bpf/) and userspace (user/, tests/).
+ *
+ * Every map key, map value, enum and map name used on both sides is defined
+ * here and nowhere else.  Fixed-width types only; every struct that crosses
+ * the boundary has its size pinned by a static assertion so a change on one
+ * side cannot silently desynchronise the other.
+ */
+#ifndef SIFT_COMMON_H
+#define SIFT_COMMON_H
+
+#include <linux/types.h>
+
+#define SIFT_ASSERT_SIZE(type, size)                                                               \
+	_Static_assert(sizeof(type) == (size), "size of " #type " is part of the map ABI")
+
+#define SIFT_STR_(x) #x
+#define SIFT_STR(x) SIFT_STR_(x)
+
+/*
+ * Map names.  The BPF side declares its maps with these identifiers, userspace
+ * opens the pins by SIFT_STR(name), so a rename is one edit.
+ */
+#define SIFT_MAP_STATS sift_stats
+#define SIFT_MAP_PORTS sift_ports
+#define SIFT_MAP_IFACES sift_ifaces
+
+#define SIFT_PIN_PATH_DEFAULT "/sys/fs/bpf/sift"
+#define SIFT_RUN_DIR_DEFAULT "/run/sift"
+#define SIFT_PROG_NAME "sift_xdp"
+
+#define SIFT_SIP_PORT_DEFAULT 5060
+#define SIFT_MAX_IFACES 32
+#define SIFT_IFNAMSIZ 16
+
+/* AF_INET and AF_INET6, which BPF programs cannot take from libc. */
+#define SIFT_AF_INET 2
+#define SIFT_AF_INET6 10
+
+/* An IPv4 or IPv6 address in network byte order; unused bytes are zero. */
+struct sift_addr {
+	__u8 family; /* SIFT_AF_INET or SIFT_AF_INET6 */
+	__u8 pad[3];
+	union {
+		__be32 v4;
+		__u8 v6[16];
+		__be32 v6w[4];
+	};
+};
+SIFT_ASSERT_SIZE(struct sift_addr, 20);
+
+/*
+ * Counters.  One X-macro list gives the enum, the group a counter belongs to
+ * and the name siftctl prints, so the three cannot drift apart.
+ *
+ * class:  every packet the program sees lands in exactly one class.
+ * action: every packet ends in exactly one XDP action.
+ */
+#define SIFT_STAT_LIST(X)                                                                          \
+	X(CLASS_NON_SIP, class, non_sip)                                                           \
+	X(CLASS_SIP, class, sip)                                                                   \
+	X(CLASS_SIP_TCP, class, sip_tcp)                                                           \
+	X(CLASS_FRAGMENT, class, fragment)                                                         \
+	X(CLASS_IP6_EXTHDR, class, ip6_exthdr)                                                     \
+	X(CLASS_MALFORMED_L3, class, malformed_l3)                                                 \
+	X(CLASS_MALFORMED_L4, class, malformed_l4)                                                 \
+	X(ACT_ABORTED, action, aborted)                                                            \
+	X(ACT_DROP, action, drop)                                                                  \
+	X(ACT_PASS, action, pass)                                                                  \
+	X(ACT_TX, action, tx)                                                                      \
+	X(ACT_REDIRECT, action, redirect)
+
+#define SIFT_STAT_ENUM_(id, group, name) SIFT_STAT_##id,
+enum sift_stat {
+	SIFT_STAT_LIST(SIFT_STAT_ENUM_) SIFT_STAT__MAX
+};
+#undef SIFT_STAT_ENUM_
+
+/* The first action counter; XDP_* values are added to it. */
+#define SIFT_STAT_ACT_BASE SIFT_STAT_ACT_ABORTED
+
+struct sift_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+SIFT_ASSERT_SIZE(struct sift_counter, 16);
+
+/*
+ * sift_stats: a per-CPU array with a single element holding every counter,
+ * so the datapath pays one map lookup per packet for all of its accounting.
+ */
+struct sift_stats {
+	struct sift_counter c[SIFT_STAT__MAX];
+};
+
+/* sift_ports: array indexed by UDP/TCP destination port. */
+enum sift_port_flags {
+	SIFT_PORT_SIP = 1 << 0, /* SIP is served on this port (UDP fast path, TCP slow path) */
+};
+
+enum sift_xdp_mode {
+	SIFT_MODE_NATIVE = 1,
+	SIFT_MODE_SKB = 2,
+};
+
+/*
+ * sift_ifaces: ifindex -> where the program is attached.  Written by siftd,
+ * read by `siftctl prog show` (which may run without siftd).
+ */
+struct sift_iface {
+	char name[SIFT_IFNAMSIZ];
+	__u32 ifindex;
+	__u32 prog_id;
+	__u32 siftd_pid;
+	__u8 mode;      /* enum sift_xdp_mode */
+	__u8 multiprog; /* 1: through libxdp's dispatcher; 0: sift owns the hook */
+	__u8 requested; /* enum sift_xdp_mode siftd was asked for (differs after fallback) */
+	__u8 pad;
+	__u64 attached_at; /* CLOCK_REALTIME, seconds */
+	__u64 netns_ino;   /* network namespace the ifindex belongs to */
+	__u64 build_id;    /* hash of the BPF object siftd loaded: equal means adoptable */
+};
+SIFT_ASSERT_SIZE(struct sift_iface, 56);
+
+#endif /* SIFT_COMMON_H */

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The configuration schema is a table of fields (name, kind, where it lands,
+ * limits), walked over libyaml's node tree.  libyaml keeps the position of
+ * every node, so every error, including semantic ones found after the value
+ * was read (a bad address, a duplicate interface), is reported as
+ * file:line:col: reason.  New settings are new table rows, never new string
+ * compares scattered through the code.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "config.h"
+#include "log.h"
+
+enum cf_kind {
+	CF_STR,
+	CF_UINT,
+	CF_BOOL,
+	CF_ENUM,
+	CF_ADDR,
+	CF_MAP,
+	CF_SEQ,
+};
+
+enum cf_flags {
+	CF_REQUIRED = 1 << 0,
+	CF_UNIQUE = 1 << 1, /* CF_SEQ: no two equal elements (by their first field for maps) */
+	CF_LINE = 1 << 2,   /* CF_MAP: store the node's line at line_off */
+};
+
+struct cf_field {
+	const char *name;
+	enum cf_kind kind;
+	size_t off;
+	size_t size; /* CF_STR: buffer size; CF_UINT: width in bytes */
+	unsigned long long min, max;
+	const char *const *names;      /* CF_ENUM: value i is names[i]; NULL ends; "" skips */
+	const struct cf_field *fields; /* CF_MAP: members; CF_SEQ: the element */
+	size_t count_off;              /* CF_SEQ: unsigned int count */
+	size_t max_count;
+	size_t elem_size;
+	size_t line_off;
+	unsigned int flags;
+};
+
+#define CF_END { .name = NULL }
+
+struct cf_ctx {
+	yaml_document_t *doc;
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+static int cf_error(struct cf_ctx *cx, const yaml_node_t *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int cf_error(struct cf_ctx *cx, const yaml_node_t *node, const char *fmt, ...)
+{
+	int n = snprintf(cx->err, cx->errlen, "%s:%zu:%zu: ", cx->file,
+			 node ? node->start_mark.line + 1 : 0, node ? node->start_mark.column + 1 : 0);
+	va_list ap;
+
+	if (n < 0 || (size_t)n >= cx->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(cx->err + n, cx->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+	return (const char *)node->data.scalar.value;
+}
+
+static int cf_parse_uint(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	return 0;
+}
+
+static int cf_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+
+	for (int i = 0; yes[i]; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void store_uint(void *dst, size_t size, unsigned long long v)
+{
+	switch (size) {
+	case 1:
+		*(uint8_t *)dst = v;
+		break;
+	case 2:
+		*(uint16_t *)dst = v;
+		break;
+	case 4:
+		*(uint32_t *)dst = v;
+		break;
+	default:
+		*(uint64_t *)dst = v;
+	}
+}
+
+static int cf_load(struct cf_ctx *cx, const struct cf_field *f, yaml_node_t *node, void *obj);
+
+static int cf_load_scalar(struct cf_ctx *cx, const struct cf_field *f, yaml_node_t *node,
+			  void *dst)
+{
+	const char *s;
+	unsigned long long v;
+
+	if (node->type != YAML_SCALAR_NODE)
+		return cf_error(cx, node, "'%s' must be a single value", f->name);
+	s = scalar(node);
+
+	switch (f->kind) {
+	case CF_STR:
+		if (strlen(s) >= f->size)
+			return cf_error(cx, node, "'%s' is longer than %zu characters", f->name,
+					f->size - 1);
+		strcpy(dst, s);
+		return 0;
+	case CF_UINT:
+		if (cf_parse_uint(s, &v))
+			return cf_error(cx, node, "'%s' must be a non-negative integer, not '%s'",
+					f->name, s);
+		if (v < f->min || v > f->max)
+			return cf_error(cx, node, "'%s' must be between %llu and %llu, not %llu",
+					f->name, f->min, f->max, v);
+		store_uint(dst, f->size, v);
+		return 0;
+	case CF_BOOL:
+		if (cf_parse_bool(s, dst))
+			return cf_error(cx, node, "'%s' must be true or false, not '%s'", f->name, s);
+		return 0;
+	case CF_ENUM: {
+		char choices[256] = "";
+		size_t used = 0;
+
+		for (int i = 0; f->names[i]; i++) {
+			if (!*f->names[i])
+				continue;
+			if (!strcasecmp(s, f->names[i])) {
+				*(int *)dst = i;
+				return 0;
+			}
+			used += snprintf(choices + used, sizeof(choices) - used, "%s%s",
+					 used ? ", " : "", f->names[i]);
+			if (used >= sizeof(choices))
+				break;
+		}
+		return cf_error(cx, node, "'%s' must be one of %s, not '%s'", f->name, choices, s);
+	}
+	case CF_ADDR:
+		if (sift_addr_parse(s, dst))
+			return cf_error(cx, node, "'%s': '%s' is not an IPv4 or IPv6 address", f->name,
+					s);
+		return 0;
+	default:
+		return cf_error(cx, node, "internal: bad scalar kind for '%s'", f->name);
+	}
+}
+
+static int cf_load_map(struct cf_ctx *cx, const struct cf_field *f, yaml_node_t *node, void *obj)
+{
+	const struct cf_field *m;
+	yaml_node_pair_t *p;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return cf_error(cx, node, "'%s' must be a mapping of key: value", f->name);
+	if (f->flags & CF_LINE)
+		*(int *)((char *)obj + f->line_off) = node->start_mark.line + 1;
+
+	for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(cx->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(cx->doc, p->value);
+		yaml_node_pair_t *q;
+
+		if (!k || k->type != YAML_SCALAR_NODE)
+			return cf_error(cx, k, "keys in '%s' must be plain names", f->name);
+		for (q = node->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *k2 = yaml_document_get_node(cx->doc, q->key);
+
+			if (k2 && k2->type == YAML_SCALAR_NODE && !strcmp(scalar(k2), scalar(k)))
+				return cf_error(cx, k, "'%s' is given twice in '%s'", scalar(k),
+						f->name);
+		}
+		for (m = f->fields; m->name; m++)
+			if (!strcmp(m->name, scalar(k)))
+				break;
+		if (!m->name)
+			return cf_error(cx, k, "unknown setting '%s' in '%s'", scalar(k), f->name);
+		if (cf_load(cx, m, v, obj))
+			return -EINVAL;
+	}
+
+	for (m = f->fields; m->name; m++) {
+		bool found = false;
+
+		if (!(m->flags & CF_REQUIRED))
+			continue;
+		for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(cx->doc, p->key);
+
+			found |= !strcmp(scalar(k), m->name);
+		}
+		if (!found)
+			return cf_error(cx, node, "'%s' needs a '%s'", f->name, m->name);
+	}
+	return 0;
+}
+
+static int cf_load_seq(struct cf_ctx *cx, const struct cf_field *f, yaml_node_t *node, void *obj)
+{
+	unsigned int *count = (unsigned int *)((char *)obj + f->count_off);
+	char *base = (char *)obj + f->off;
+	const struct cf_field *e = f->fields;
+	yaml_node_item_t *it;
+	unsigned int n = 0;
+
+	/* A single value where a list is expected is a list of one. */
+	if (node->type != YAML_SEQUENCE_NODE) {
+		if (e->kind == CF_MAP || node->type != YAML_SCALAR_NODE)
+			return cf_error(cx, node, "'%s' must be a list", f->name);
+		if (cf_load_scalar(cx, e, node, base))
+			return -EINVAL;
+		*count = 1;
+		return 0;
+	}
+
+	for (it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
+		yaml_node_t *v = yaml_document_get_node(cx->doc, *it);
+		char *elem = base + (size_t)n * f->elem_size;
+
+		if (n == f->max_count)
+			return cf_error(cx, v, "'%s' holds at most %zu entries", f->name,
+					f->max_count);
+		memset(elem, 0, f->elem_size);
+		if (e->kind == CF_MAP ? cf_load_map(cx, e, v, elem) : cf_load_scalar(cx, e, v, elem))
+			return -EINVAL;
+		if (f->flags & CF_UNIQUE) {
+			/* Maps are keyed by their first field, scalars by their value. */
+			size_t klen = e->kind == CF_MAP ? e->fields[0].size : f->elem_size;
+			size_t koff = e->kind == CF_MAP ? e->fields[0].off : 0;
+
+			for (unsigned int i = 0; i < n; i++)
+				if (!memcmp(base + (size_t)i * f->elem_size + koff, elem + koff,
+					    klen))
+					return cf_error(cx, v, "duplicate entry in '%s'", f->name);
+		}
+		n++;
+	}
+	*count = n;
+	return 0;
+}
+
+static int cf_load(struct cf_ctx *cx, const struct cf_field *f, yaml_node_t *node, void *obj)
+{
+	switch (f->kind) {
+	case CF_MAP:
+		return cf_load_map(cx, f, node, (char *)obj + f->off);
+	case CF_SEQ:
+		return cf_load_seq(cx, f, node, obj);
+	default:
+		return cf_load_scalar(cx, f, node, (char *)obj + f->off);
+	}
+}
+
+/* --- the schema ---------------------------------------------------------- */
+
+static const char *const mode_names[] = { "", "native", "skb", NULL };
+static const char *const log_level_names[] = { "error", "warn", "info", "debug", NULL };
+
+const char *sift_mode_name(int mode)
+{
+	return mode == SIFT_MODE_NATIVE ? "native" : mode == SIFT_MODE_SKB ? "skb" : "?";
+}
+
+#define STR(n, type, member, ...)                                                                  \
+	{ .name = n, .kind = CF_STR, .off = offsetof(type, member),                               \
+	  .size = sizeof(((type *)0)->member), __VA_ARGS__ }
+#define UINT(n, type, member, lo, hi, ...)                                                         \
+	{ .name = n, .kind = CF_UINT, .off = offsetof(type, member),                              \
+	  .size = sizeof(((type *)0)->member), .min = lo, .max = hi, __VA_ARGS__ }
+#define BOOL(n, type, member)                                                                      \
+	{ .name = n, .kind = CF_BOOL, .off = offsetof(type, member) }
+#define ENUM(n, type, member, choices)                                                             \
+	{ .name = n, .kind = CF_ENUM, .off = offsetof(type, member), .names = choices }
+#define SEQ(n, type, member, counter, elem, ...)                                                   \
+	{ .name = n, .kind = CF_SEQ, .off = offsetof(type, member),                               \
+	  .count_off = offsetof(type, counter),                                                   \
+	  .max_count = sizeof(((type *)0)->member) / sizeof(((type *)0)->member[0]),              \
+	  .elem_size = sizeof(((type *)0)->member[0]), .fields = elem, __VA_ARGS__ }
+#define MAP(n, fieldtab, ...)                                                                      \
+	{ .name = n, .kind = CF_MAP, .fields = fieldtab, __VA_ARGS__ }
+
+static const struct cf_field addr_elem[] = {
+	{ .name = "address", .kind = CF_ADDR },
+	CF_END,
+};
+
+static const struct cf_field iface_fields[] = {
+	STR("name", struct sift_iface_conf, name, .flags = CF_REQUIRED),
+	ENUM("mode", struct sift_iface_conf, mode, mode_names),
+	SEQ("addresses", struct sift_iface_conf, addrs, n_addrs, addr_elem, .flags = CF_UNIQUE),
+	STR("advertise", struct sift_iface_conf, advertise),
+	CF_END,
+};
+
+static const struct cf_field iface_elem[] = {
+	MAP("interface", iface_fields, .flags = CF_LINE,
+	    .line_off = offsetof(struct sift_iface_conf, line)),
+	CF_END,
+};
+
+static const struct cf_field port_elem[] = {
+	{ .name = "port", .kind = CF_UINT, .size = sizeof(unsigned int), .min = 1, .max = 65535 },
+	CF_END,
+};
+
+static const struct cf_field sip_fields[] = {
+	SEQ("ports", struct sift_conf, sip_ports, n_sip_ports, port_elem, .flags = CF_UNIQUE),
+	CF_END,
+};
+
+static const struct cf_field daemon_fields[] = {
+	ENUM("mode", struct sift_conf, mode, mode_names),
+	BOOL("keep_attached", struct sift_conf, keep_attached),
+	STR("pin_path", struct sift_conf, pin_path),
+	STR("run_dir", struct sift_conf, run_dir),
+	ENUM("log_level", struct sift_conf, log_level, log_level_names),
+	CF_END,
+};
+
+static const struct cf_field top_fields[] = {
+	SEQ("interfaces", struct sift_conf, ifaces, n_ifaces, iface_elem, .flags = CF_UNIQUE),
+	MAP("sip", sip_fields),
+	MAP("daemon", daemon_fields),
+	CF_END,
+};
+
+static const struct cf_field top = MAP("configuration", top_fields);
+
+/* --- loading --------------------------------------------------------------- */
+
+void sift_conf_defaults(struct sift_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->sip_ports[0] = SIFT_SIP_PORT_DEFAULT;
+	conf->n_sip_ports = 1;
+	conf->mode = SIFT_MODE_NATIVE;
+	snprintf(conf->pin_path, sizeof(conf->pin_path), "%s", SIFT_PIN_PATH_DEFAULT);
+	snprintf(conf->run_dir, sizeof(conf->run_dir), "%s", SIFT_RUN_DIR_DEFAULT);
+	conf->log_level = SIFT_LOG_INFO;
+}
+
+/* Checks that need the whole file; the positions come from the saved lines. */
+static int cf_validate(struct cf_ctx *cx, struct sift_conf *c)
+{
+	if (c->pin_path[0] != '/')
+		return cf_error(cx, NULL, "daemon.pin_path must be an absolute path");
+	if (c->run_dir[0] != '/')
+		return cf_error(cx, NULL, "daemon.run_dir must be an absolute path");
+	for (unsigned int i = 0; i < c->n_ifaces; i++) {
+		struct sift_iface_conf *ic = &c->ifaces[i];
+
+		if (!ic->name[0]) {
+			snprintf(cx->err, cx->errlen, "%s:%d:1: interface name is empty", cx->file,
+				 ic->line);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int cf_parse(struct sift_conf *conf, const char *name, yaml_parser_t *parser, char *err,
+		    size_t errlen)
+{
+	struct cf_ctx cx = { .file = name, .err = err, .errlen = errlen };
+	struct sift_conf *tmp;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int ret;
+
+	if (!yaml_parser_load(parser, &doc)) {
+		snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", name, parser->problem_mark.line + 1,
+			 parser->problem_mark.column + 1, parser->problem ?: "syntax error",
+			 parser->context ? " " : "", parser->context ?: "");
+		return -EINVAL;
+	}
+	cx.doc = &doc;
+
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp) {
+		yaml_document_delete(&doc);
+		return -ENOMEM;
+	}
+	*tmp = *conf;
+	root = yaml_document_get_root_node(&doc);
+	/* An empty file is a valid configuration: all defaults. */
+	if (!root || (root->type == YAML_SCALAR_NODE && !*scalar(root)))
+		ret = 0;
+	else
+		ret = cf_load_map(&cx, &top, root, tmp);
+	if (!ret)
+		ret = cf_validate(&cx, tmp);
+	if (!ret) {
+		snprintf(tmp->path, sizeof(tmp->path), "%s", name);
+		*conf = *tmp;
+	}
+	free(tmp);
+	yaml_document_delete(&doc);
+	return ret;
+}
+
+int sift_conf_load_string(struct sift_conf *conf, const char *name, const char *text,
+			  size_t len, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	int ret;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	ret = cf_parse(conf, name, &parser, err, errlen);
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+int sift_conf_load_file(struct sift_conf *conf, const char *path, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	ret = cf_parse(conf, path, &parser, err, errlen);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return ret;
+}

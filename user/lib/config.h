@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * siftd's configuration: a YAML file read through a schema table
+ * (config.c), so every error, syntactic or semantic, names file:line:col.
+ */
+#ifndef SIFT_CONFIG_H
+#define SIFT_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sift/common.h>
+
+#include "addr.h"
+
+#define SIFT_MAX_PORTS 16
+#define SIFT_MAX_IFACE_ADDRS 8
+#define SIFT_HOSTLEN 256
+
+/* Attach mode as configured; SIFT_MODE_* from common.h, 0 = inherit daemon.mode. */
+struct sift_iface_conf {
+	char name[SIFT_IFNAMSIZ];
+	int mode;
+	struct sift_addr addrs[SIFT_MAX_IFACE_ADDRS];
+	unsigned int n_addrs;
+	char advertise[SIFT_HOSTLEN]; /* host put in Via/Record-Route; "" = first address */
+	int line;                     /* where the entry starts, for later errors */
+};
+
+struct sift_conf {
+	char path[PATH_MAX];
+
+	struct sift_iface_conf ifaces[SIFT_MAX_IFACES];
+	unsigned int n_ifaces;
+
+	unsigned int sip_ports[SIFT_MAX_PORTS];
+	unsigned int n_sip_ports;
+
+	/* daemon: */
+	int mode;
+	bool keep_attached;
+	char pin_path[PATH_MAX];
+	char run_dir[PATH_MAX];
+	int log_level; /* enum sift_log_level */
+};
+
+void sift_conf_defaults(struct sift_conf *conf);
+
+/*
+ * Load @path into @conf (which holds the defaults on entry).  Returns 0, or
+ * -EINVAL with "file:line:col: reason" in @err, or another -errno if the file
+ * cannot be read.  @conf is only written on success.
+ */
+int sift_conf_load_file(struct sift_conf *conf, const char *path, char *err, size_t errlen);
+int sift_conf_load_string(struct sift_conf *conf, const char *name, const char *text,
+			  size_t len, char *err, size_t errlen);
+
+/* Names for the mode enum, as written in the file and printed by siftctl. */
+const char *sift_mode_name(int mode);
+
+#endif

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "maps.h"
+
+#define SIFT_STAT_NAME_(id, group, name) #name,
+#define SIFT_STAT_GROUP_(id, group, name) #group,
+static const char *const stat_names[] = { SIFT_STAT_LIST(SIFT_STAT_NAME_) };
+static const char *const stat_groups[] = { SIFT_STAT_LIST(SIFT_STAT_GROUP_) };
+
+const char *sift_stat_name(unsigned int idx)
+{
+	return idx < SIFT_STAT__MAX ? stat_names[idx] : "?";
+}
+
+const char *sift_stat_group(unsigned int idx)
+{
+	return idx < SIFT_STAT__MAX ? stat_groups[idx] : "?";
+}
+
+int sift_stat_lookup(const char *name)
+{
+	for (int i = 0; i < SIFT_STAT__MAX; i++)
+		if (!strcmp(stat_names[i], name))
+			return i;
+	return -1;
+}
+
+int sift_map_open(const char *pin_path, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", pin_path, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int sift_maps_open(const char *pin_path, struct sift_maps *m)
+{
+	m->stats = sift_map_open(pin_path, SIFT_STR(SIFT_MAP_STATS));
+	m->ports = sift_map_open(pin_path, SIFT_STR(SIFT_MAP_PORTS));
+	m->ifaces = sift_map_open(pin_path, SIFT_STR(SIFT_MAP_IFACES));
+	if (m->stats < 0 || m->ports < 0 || m->ifaces < 0) {
+		int err = m->stats < 0 ? m->stats : m->ports < 0 ? m->ports : m->ifaces;
+
+		sift_maps_close(m);
+		return err;
+	}
+	return 0;
+}
+
+void sift_maps_close(struct sift_maps *m)
+{
+	if (m->stats >= 0)
+		close(m->stats);
+	if (m->ports >= 0)
+		close(m->ports);
+	if (m->ifaces >= 0)
+		close(m->ifaces);
+	m->stats = m->ports = m->ifaces = -1;
+}
+
+int sift_stats_sum(int fd, struct sift_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct sift_stats *percpu;
+	__u32 key = 0;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, percpu)) {
+		err = -errno;
+		goto out;
+	}
+	memset(sum, 0, sizeof(*sum));
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		for (int i = 0; i < SIFT_STAT__MAX; i++) {
+			sum->c[i].packets += percpu[cpu].c[i].packets;
+			sum->c[i].bytes += percpu[cpu].c[i].bytes;
+		}
+	}
+out:
+	free(percpu);
+	return err;
+}
+
+int sift_stats_reset(int fd)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct sift_stats *zero;
+	__u32 key = 0;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	zero = calloc(ncpu, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &key, zero, BPF_ANY))
+		err = -errno;
+	free(zero);
+	return err;
+}
+
+int sift_ports_set(int fd, const unsigned int *ports, unsigned int n)
+{
+	static __u8 cur[65536];
+	__u32 count = 65536, out_batch;
+	__u32 *keys;
+	int err = 0;
+
+	/* One batched read of the whole table instead of 65536 lookups. */
+	keys = calloc(65536, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	if (bpf_map_lookup_batch(fd, NULL, &out_batch, keys, cur, &count, NULL) &&
+	    errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	/* Add the new ports first so a port kept across the change is never off. */
+	for (unsigned int i = 0; i < n; i++) {
+		__u32 key = ports[i];
+		__u8 v = SIFT_PORT_SIP;
+
+		if (key > 65535)
+			continue;
+		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
+			err = -errno;
+			goto out;
+		}
+		cur[key] &= ~SIFT_PORT_SIP;
+	}
+	/* Whatever is still marked in the old table was not asked for. */
+	for (__u32 key = 0; key < 65536; key++) {
+		__u8 v = 0;
+
+		if (!(cur[key] & SIFT_PORT_SIP))
+			continue;
+		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
+			err = -errno;
+			goto out;
+		}
+	}
+out:
+	free(keys);
+	return err;
+}

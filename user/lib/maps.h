@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Access to sift's pinned maps, shared by siftd and siftctl.  Everything here
+ * works whether or not siftd is running.
+ */
+#ifndef SIFT_MAPS_H
+#define SIFT_MAPS_H
+
+#include <stdbool.h>
+#include <sift/common.h>
+
+struct sift_maps {
+	int stats;
+	int ports;
+	int ifaces;
+};
+
+/* Open every pinned map under @pin_path.  0, or -errno with nothing left open. */
+int sift_maps_open(const char *pin_path, struct sift_maps *m);
+void sift_maps_close(struct sift_maps *m);
+
+/* Per-counter totals over all CPUs. */
+int sift_stats_sum(int fd, struct sift_stats *sum);
+int sift_stats_reset(int fd);
+const char *sift_stat_name(unsigned int idx);
+const char *sift_stat_group(unsigned int idx);
+/* Index of the counter called @name, or -1. */
+int sift_stat_lookup(const char *name);
+
+/* Make exactly @ports (count @n) the SIP ports; ports not listed are cleared. */
+int sift_ports_set(int fd, const unsigned int *ports, unsigned int n);
+
+/* Open a pinned map @name under @pin_path read-write.  fd or -errno. */
+int sift_map_open(const char *pin_path, const char *name);
+
+#endif

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BPF tests: the real sift_xdp object, loaded into the kernel, fed crafted
+ * frames through BPF_PROG_TEST_RUN.  Without root or BPF they skip (exit 77),
+ * except under CI=true, where that is a failure.
+ */
+#include <stdlib.h>
+
+#include "bpfrun.h"
+#include "log.h"
+#include "suites.h"
+
+int main(void)
+{
+	char why[256];
+	SRunner *sr;
+	int failed;
+
+	sift_log_init("bpf_tests", SIFT_LOG_ERR);
+	if (!bpfrun_available(why, sizeof(why)))
+		return bpfrun_skip_status("bpf_tests", why);
+
+	sr = srunner_create(bpf_l2l4_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

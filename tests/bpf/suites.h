@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef SIFT_BPF_SUITES_H
+#define SIFT_BPF_SUITES_H
+
+#include <check.h>
+
+Suite *bpf_l2l4_suite(void);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Load sift_xdp for tests and benchmarks (maps private, never pinned) and
+ * run frames through it with BPF_PROG_TEST_RUN.
+ */
+#ifndef SIFT_TEST_BPFRUN_H
+#define SIFT_TEST_BPFRUN_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include <sift/common.h>
+
+struct sift;
+
+/* The real object, loaded with maps of its own and SIP on UDP 5060. NULL on failure. */
+struct sift *bpfrun_load(void);
+void bpfrun_free(struct sift *skel);
+
+/* Does this machine load BPF at all?  Otherwise tests skip, or fail with CI=true. */
+int bpfrun_available(char *why, size_t len);
+
+struct bpfrun_result {
+	__u32 retval;
+	__u8 out[4096];
+	__u32 out_len;
+	__u32 duration_ns; /* average per repetition */
+};
+
+/* Run @frame through sift_xdp @repeat times (0 means 1).  0 or -errno. */
+int bpfrun_run(struct sift *skel, const void *frame, size_t len, __u32 repeat,
+	       struct bpfrun_result *r);
+
+int bpfrun_stats(struct sift *skel, struct sift_stats *sum);
+int bpfrun_set_port(struct sift *skel, __u16 port, __u8 flags);
+
+/* Exit status for a suite that cannot run: 77 (skip), or 1 when CI=true. */
+int bpfrun_skip_status(const char *what, const char *why);
+
+#endif

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef SIFT_TEST_SUITES_H
+#define SIFT_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *config_suite(void);
+Suite *cli_suite(void);
+
+#endif

@@ -11,6 +11,7 @@
 #include "maps.bpf.h"
 #include "stats.bpf.h"
 #include "l2l4.bpf.h"
+#include "sip.bpf.h"
 
 /* Run first among the programs libxdp's dispatcher chains; pass on on XDP_PASS. */
 struct {
@@ -28,7 +29,12 @@ int sift_xdp(struct xdp_md *ctx)
 	int action = XDP_PASS;
 
 	class = sift_parse_l2l4(ctx, &pkt);
+	if (class != SIFT_STAT_CLASS_SIP)
+		goto out;
 
+	/* The verdict is counted; forwarding and the shield come in later stages. */
+	sift_sip_stage(ctx, &pkt, st, bytes);
+out:
 	return sift_record(st, class, action, bytes);
 }
 

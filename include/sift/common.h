@@ -11,6 +11,7 @@
 #define SIFT_COMMON_H
 
 #include <linux/types.h>
+#include <sift/reasons.h>
 
 #define SIFT_ASSERT_SIZE(type, size)                                                               \
 	_Static_assert(sizeof(type) == (size), "size of " #type " is part of the map ABI")
@@ -54,9 +55,12 @@ SIFT_ASSERT_SIZE(struct sift_addr, 20);
  * Counters.  One X-macro list gives the enum, the group a counter belongs to
  * and the name siftctl prints, so the three cannot drift apart.
  *
- * class:  every packet the program sees lands in exactly one class.
- * action: every packet ends in exactly one XDP action.
+ * class:    every packet the program sees lands in exactly one class.
+ * verdict:  every SIP datagram parsed gets one parser verdict:
+ * sip_punt, sip_drop: ... and the reason for a punt or a drop (include/sift/sip.h).
+ * action:   every packet ends in exactly one XDP action.
  */
+#define SIFT_STAT_REASON_(X, pre, grp, id, name, cls) X(pre##id, grp, name)
 #define SIFT_STAT_LIST(X)                                                                          \
 	X(CLASS_NON_SIP, class, non_sip)                                                           \
 	X(CLASS_SIP, class, sip)                                                                   \
@@ -65,6 +69,11 @@ SIFT_ASSERT_SIZE(struct sift_addr, 20);
 	X(CLASS_IP6_EXTHDR, class, ip6_exthdr)                                                     \
 	X(CLASS_MALFORMED_L3, class, malformed_l3)                                                 \
 	X(CLASS_MALFORMED_L4, class, malformed_l4)                                                 \
+	X(SIP_FORWARD, verdict, forward)                                                           \
+	X(SIP_PUNT, verdict, punt)                                                                 \
+	X(SIP_DROP, verdict, drop)                                                                 \
+	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
+	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
 	X(ACT_ABORTED, action, aborted)                                                            \
 	X(ACT_DROP, action, drop)                                                                  \
 	X(ACT_PASS, action, pass)                                                                  \
@@ -77,8 +86,13 @@ enum sift_stat {
 };
 #undef SIFT_STAT_ENUM_
 
+/* Class counters are the first ones. */
+#define SIFT_STAT_CLASS_COUNT (SIFT_STAT_CLASS_MALFORMED_L4 + 1)
 /* The first action counter; XDP_* values are added to it. */
 #define SIFT_STAT_ACT_BASE SIFT_STAT_ACT_ABORTED
+/* The counter of reason r (enum sift_reason, r > 0) is BASE + r - 1. */
+#define SIFT_STAT_PUNT_BASE SIFT_STAT_PUNT_TOO_LONG
+#define SIFT_STAT_DROP_BASE SIFT_STAT_DROP_TOO_LONG
 
 struct sift_counter {
 	__u64 packets;

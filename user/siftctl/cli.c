@@ -16,24 +16,10 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "cli_priv.h"
 #include "maps.h"
 #include "out.h"
 #include "proc.h"
-
-struct cli {
-	const char *pin_path;
-	const char *prog;
-};
-
-/* A command runs fn; an object (top level) holds a table of commands in sub. */
-struct cmd {
-	const char *name;
-	int (*fn)(struct cli *c, int argc, char **argv);
-	const char *help;
-	const struct cmd *sub;
-};
-
-#define CMD(n, f, h) { .name = n, .fn = f, .help = h }
 
 static bool is_prefix(const char *arg, const char *full)
 {
@@ -118,7 +104,7 @@ static int stats_show(struct cli *c, int argc, char **argv)
 	struct sift_stats sum;
 	struct sift_maps m;
 	const char *group = NULL;
-	int err;
+	int err, shown = 0;
 
 	if ((err = no_args(argc, argv, "stats show")))
 		return err;
@@ -133,23 +119,36 @@ static int stats_show(struct cli *c, int argc, char **argv)
 
 	out_open_obj(NULL);
 	for (int i = 0; i < SIFT_STAT__MAX; i++) {
+		/* Reason groups are long: text shows the reasons that happened. */
+		bool sparse = !strncmp(sift_stat_group(i), "sip_", 4);
+		bool show = !sparse || sum.c[i].packets;
+
 		if (!group || strcmp(group, sift_stat_group(i))) {
 			if (group) {
+				if (!shown)
+					out_text("  (none)\n");
 				out_close_obj();
 				out_text("\n");
 			}
 			group = sift_stat_group(i);
+			shown = 0;
 			out_open_obj(group);
 			out_text("%-16s %16s %18s\n", group, "packets", "bytes");
 		}
 		out_open_obj(sift_stat_name(i));
-		out_text("  %-14s", sift_stat_name(i));
-		out_u64("packets", " %16llu", sum.c[i].packets);
-		out_u64("bytes", " %18llu\n", sum.c[i].bytes);
+		if (show) {
+			out_text("  %-22s", sift_stat_name(i));
+			shown++;
+		}
+		out_u64("packets", show ? " %8llu" : NULL, sum.c[i].packets);
+		out_u64("bytes", show ? " %18llu\n" : NULL, sum.c[i].bytes);
 		out_close_obj();
 	}
-	if (group)
+	if (group) {
+		if (!shown)
+			out_text("  (none)\n");
 		out_close_obj();
+	}
 	out_close_obj();
 	return 0;
 }
@@ -177,7 +176,7 @@ static int stats_reset(struct cli *c, int argc, char **argv)
 }
 
 static const struct cmd stats_cmds[] = {
-	CMD("show", stats_show, "per-class and per-action packet and byte counters, all CPUs"),
+	CMD("show", stats_show, "counters per class, parser verdict and reason, and XDP action"),
 	CMD("reset", stats_reset, "set every counter to zero"),
 	{},
 };
@@ -259,6 +258,7 @@ static const struct cmd prog_cmds[] = {
 static const struct cmd objects[] = {
 	{ "stats", .sub = stats_cmds },
 	{ "prog", .sub = prog_cmds },
+	{ "sip", .sub = sip_cmds },
 	{},
 };
 
@@ -273,7 +273,7 @@ static void usage(FILE *f)
 		   "                         or $SIFT_PIN_PATH)\n"
 		   "  -h, --help             this text\n"
 		   "\n"
-		   "OBJECT := { stats | prog }\n",
+		   "OBJECT := { stats | prog | sip }\n",
 		SIFT_PIN_PATH_DEFAULT);
 }
 

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What siftctl's object files share: the command table types. */
+#ifndef SIFTCTL_CLI_PRIV_H
+#define SIFTCTL_CLI_PRIV_H
+
+#include "cli.h"
+
+struct cli {
+	const char *pin_path;
+	const char *prog;
+};
+
+/* A command runs fn; an object (top level) holds a table of commands in sub. */
+struct cmd {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *help;
+	const struct cmd *sub;
+};
+
+#define CMD(n, f, h) { .name = n, .fn = f, .help = h }
+
+/* Command tables of the objects kept in their own files. */
+extern const struct cmd sip_cmds[];
+
+#endif

@@ -6,6 +6,7 @@
 #       make bench      benchmarks (BENCH lines); V=1 shows commands
 .DELETE_ON_ERROR:
 .SUFFIXES:
+.SECONDARY:
 
 V ?= 0
 ifeq ($(V),1)
@@ -41,9 +42,9 @@ TESTLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/lib/*.c))
 BPF_OBJ := $(B)/sift.bpf.o
 SKEL := $(B)/sift.skel.h
 BINS := $(B)/siftd $(B)/siftctl
-TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests
+TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend
 
-.PHONY: all deps deps-build check test demo bench clean install lab-up lab-down
+.PHONY: all deps deps-quiet check test demo bench bench-parse clean install lab-up lab-down fuzz
 all: $(BPF_OBJ) $(SKEL) $(BINS)
 
 # --- BPF -------------------------------------------------------------------
@@ -82,10 +83,14 @@ $(B)/siftctl: $(SIFTCTL_OBJS) $(B)/libsift.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/unit_tests: $(UNIT_OBJS) $(filter-out $(B)/user/siftctl/main.o,$(SIFTCTL_OBJS)) $(B)/libsift.a
+$(B)/tests/unit_tests: $(UNIT_OBJS) $(filter-out $(B)/user/siftctl/main.o,$(SIFTCTL_OBJS)) $(TESTLIB_OBJS) $(B)/libsift.a
 	$(call msg,LINK,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/tests/udpsend: $(B)/tests/tools/udpsend.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 $(B)/tests/bpf_tests: $(BPFT_OBJS) $(TESTLIB_OBJS) $(B)/libsift.a
 	$(call msg,LINK,$@)
@@ -95,9 +100,50 @@ $(B)/tests/bpf_tests: $(BPFT_OBJS) $(TESTLIB_OBJS) $(B)/libsift.a
 $(B):
 	@mkdir -p $@
 
+# --- benchmarks ---------------------------------------------------------------
+$(B)/bench/%.bpf.o: tests/bench/%.bpf.c | $(B)
+	$(call msg,BPF,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/bench/%.skel.h: $(B)/bench/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
+
+$(B)/tests/bench/bench_parse.o: $(B)/bench/scan.skel.h $(B)/bench/stages.skel.h
+$(B)/tests/bench/%.o: TEST_CFLAGS += -I$(B)/bench
+
+$(B)/bench/bench_parse: $(B)/tests/bench/bench_parse.o $(TESTLIB_OBJS) $(B)/libsift.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+BENCH_BINS := $(B)/bench/bench_parse
+bench-parse: deps-quiet all $(BENCH_BINS)
+	$(Q)$(B)/bench/bench_parse
+
+# Every benchmark, BENCH lines on stdout (copied into the README's table).
+bench: bench-parse
+
+# --- fuzzing: the native parser under libFuzzer, ASan and UBSan ---------------
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	       -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib
+FUZZ_SECONDS ?= 60
+
+$(B)/fuzz/fuzz_sip: tests/fuzz/fuzz_sip.c user/lib/sip.c include/sift/sip_parse.h include/sift/sip.h \
+		    include/sift/reasons.h include/sift/common.h
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sip.c user/lib/sip.c
+
+fuzz: $(B)/fuzz/fuzz_sip
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
 # --- set-up, tests, demo ------------------------------------------------------
 deps:
 	$(Q)scripts/deps.sh
+
+deps-quiet:
+	$(Q)scripts/deps.sh >/dev/null
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)

@@ -5,9 +5,10 @@
 #   unit   Check suites of the userspace modules
 #   bpf    the loaded sift_xdp via BPF_PROG_TEST_RUN
 #   lab    end-to-end through network namespaces (tests/lab/*.sh, TAP)
+#   fuzz   the native SIP parser under libFuzzer for FUZZ_SECONDS (default 60)
 # With CI=true nothing may skip: a suite that cannot run is a failure.
 #
-# Usage: tests/run.sh [SUITE...]   (default: all; SUITE is unit, bpf, lab or a lab script)
+# Usage: tests/run.sh [SUITE...]   (default: all; SUITE is unit, bpf, lab, fuzz or a lab script)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,8 +63,20 @@ tap_suite() {
 	[ "$f" != 0 ] && FAILED+=("lab: $(basename "$script")")
 }
 
+# fuzz_suite: a bounded libFuzzer run; one pass or one failure.
+fuzz_suite() {
+	echo "=== fuzz"
+	if tests/fuzz/run.sh; then
+		PASS=$((PASS + 1))
+	else
+		FAIL=$((FAIL + 1))
+		FAILED+=("fuzz")
+	fi
+}
+
 run_suite() {
 	case $1 in
+	fuzz) fuzz_suite ;;
 	unit) check_suite unit "$B/tests/unit_tests" ;;
 	bpf) check_suite bpf "$B/tests/bpf_tests" ;;
 	lab) for s in tests/lab/[0-9]*.sh; do tap_suite "$s"; done ;;
@@ -73,7 +86,7 @@ run_suite() {
 }
 
 start=$SECONDS
-if [ $# = 0 ]; then set -- unit bpf lab; fi
+if [ $# = 0 ]; then set -- unit bpf lab fuzz; fi
 for s in "$@"; do run_suite "$s"; done
 
 echo

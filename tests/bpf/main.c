@@ -5,6 +5,7 @@
  * except under CI=true, where that is a failure.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "bpfrun.h"
 #include "log.h"
@@ -16,11 +17,21 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	struct sift *skel;
+
 	sift_log_init("bpf_tests", SIFT_LOG_ERR);
+	if (geteuid() != 0)
+		return bpfrun_skip_status("bpf_tests", "needs root");
+	/* Load once with the verifier's report: its statistics, or why it refused. */
+	skel = bpfrun_load_report(stdout);
+	if (!skel)
+		return EXIT_FAILURE;
+	bpfrun_free(skel);
 	if (!bpfrun_available(why, sizeof(why)))
 		return bpfrun_skip_status("bpf_tests", why);
 
 	sr = srunner_create(bpf_l2l4_suite());
+	srunner_add_suite(sr, bpf_sip_diff_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

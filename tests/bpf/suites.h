@@ -5,5 +5,6 @@
 #include <check.h>
 
 Suite *bpf_l2l4_suite(void);
+Suite *bpf_sip_diff_suite(void);
 
 #endif

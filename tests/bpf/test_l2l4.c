@@ -180,7 +180,7 @@ START_TEST(test_bpf_l2l4_fixture)
 		      f->desc);
 
 	ck_assert_int_eq(bpfrun_stats(skel, &st), 0);
-	for (int c = 0; c < SIFT_STAT_ACT_BASE; c++) {
+	for (int c = 0; c < SIFT_STAT_CLASS_COUNT; c++) {
 		__u64 want = c == (int)f->class;
 
 		ck_assert_msg(st.c[c].packets == want, "%s: class %d counted %llu, want %llu",

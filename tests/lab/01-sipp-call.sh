@@ -24,6 +24,14 @@ check_ge "sipp exchanged the calls' messages" "$SIPP_MSGS" 120
 check_eq "every SIP message counted once" "$(stat_get class sip packets)" "$SIPP_MSGS"
 check_eq "and passed to the kernel, which routed it" \
 	"$(( $(stat_get action pass packets) >= SIPP_MSGS ))" 1
+check_eq "every one of them forward-eligible for the parser" \
+	"$(stat_get verdict forward packets)" "$SIPP_MSGS"
+
+# A malformed request is counted under its reason, and siftctl shows it.
+in_gen "$UDPSEND" "$LAB_BE_V4" 5060 'OPTIONS sip:be SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.2;;branch=x\r\n\r\n'
+stat_at_least 3 sip_drop bad_via 1
+check_eq "a broken Via is counted as sip_drop.bad_via" "$(stat_get sip_drop bad_via packets)" 1
+check "siftctl stats show lists it" grep -qE "^  bad_via +1 " <("$SIFTCTL" stats show)
 
 "$SIFTCTL" stats reset >/dev/null
 run_calls 10 20 "$LAB_GEN_V6" "$LAB_BE_V6"

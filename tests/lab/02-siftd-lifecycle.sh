@@ -8,7 +8,7 @@ lab_init 02
 
 conf=$T_TMP/sift.yaml
 udp_to() { # udp_to PORT: one SIP-looking datagram from gen to be
-	in_gen bash -c "printf 'OPTIONS sip:be SIP/2.0\r\n\r\n' >/dev/udp/$LAB_BE_V4/$1" 2>/dev/null
+	in_gen "$UDPSEND" "$LAB_BE_V4" "$1" 'OPTIONS sip:be SIP/2.0\r\n\r\n'
 }
 # Probes that must not count go first: once the one that counts has been seen,
 # the earlier ones on the same path have been through sift too.
@@ -59,7 +59,7 @@ check "attached" test -n "$id1"
 base=$(sip_count)
 udp_to 5090
 udp_to 5080
-wait_for 2 test "$(sip_count)" -ge $((base + 1))
+stat_at_least 3 class sip $((base + 1))
 check_eq "port 5080 from the file is SIP, 5090 is not" "$(sip_count)" $((base + 1))
 
 out=$(in_rtr "$SIFTD" -p "$PIN" -i "$LAB_RTR_GEN_IF" 2>&1)
@@ -73,7 +73,7 @@ wait_for 5 grep -q "reload done" "$T_TMP/d1.log"
 base=$(sip_count)
 udp_to 5080
 udp_to 5090
-wait_for 2 test "$(sip_count)" -ge $((base + 1))
+stat_at_least 3 class sip $((base + 1))
 check_eq "after SIGHUP 5090 is SIP and 5080 is not" "$(sip_count)" $((base + 1))
 
 echo "sip: { ports: [5060, banana] }" >>"$conf"
@@ -82,7 +82,7 @@ wait_for 5 grep -q "reload rejected" "$T_TMP/d1.log"
 check "a bad reload is rejected with file:line" grep -q "$conf:[0-9]*:[0-9]*: " "$T_TMP/d1.log"
 base=$(sip_count)
 udp_to 5090
-wait_for 2 test "$(sip_count)" -ge $((base + 1))
+stat_at_least 3 class sip $((base + 1))
 check_eq "and the running ports stay as they were" "$(sip_count)" $((base + 1))
 check "siftd survived it" kill -0 "$SIFTD_PID"
 sed -i '$d' "$conf"
@@ -97,7 +97,7 @@ check_eq "with --keep-attached the program stays after SIGTERM" \
 check_eq "prog show works without siftd" "$("$SIFTCTL" -j prog show | jq -r '.[0].siftd_running')" false
 base=$(sip_count)
 udp_to 5090
-wait_for 2 test "$(sip_count)" -ge $((base + 1))
+stat_at_least 3 class sip $((base + 1))
 check_eq "and the fast path keeps counting without siftd" "$(sip_count)" $((base + 1))
 
 start_siftd "$T_TMP/d3.log" -c "$conf" || not_ok "restart after --keep-attached"

@@ -8,6 +8,7 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SIFTD=$TOP/build/siftd
 SIFTCTL=$TOP/build/siftctl
+UDPSEND=$TOP/build/tests/udpsend
 LAB=$TOP/scripts/lab.sh
 
 T_PASS=0
@@ -46,7 +47,8 @@ need_lab() {
 	command -v ip >/dev/null || skip_all "needs iproute2"
 	ip netns add "sift-probe-$$" 2>/dev/null || skip_all "cannot create network namespaces"
 	ip netns del "sift-probe-$$"
-	[ -x "$SIFTD" ] && [ -x "$SIFTCTL" ] || skip_all "build siftd and siftctl first (make)"
+	[ -x "$SIFTD" ] && [ -x "$SIFTCTL" ] && [ -x "$UDPSEND" ] ||
+		skip_all "build first (make all build/tests/udpsend)"
 	grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf ||
 		skip_all "no bpffs"
 }
@@ -132,6 +134,16 @@ stop_pid() {
 # xdp_prog_id NS IF: id of the XDP program on IF, empty if none.
 xdp_prog_id() {
 	ip -n "$1" -details link show "$2" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
+}
+
+# stat_at_least SECONDS GROUP NAME MIN: poll until that packet counter reaches MIN.
+stat_at_least() {
+	local deadline=$((SECONDS + $1)) v
+	while :; do
+		v=$(stat_get "$2" "$3" packets) && [ "$v" -ge "$4" ] && return 0
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.05
+	done
 }
 
 # stat_get GROUP NAME FIELD: one counter from `siftctl -j stats show`; fails if siftctl does.

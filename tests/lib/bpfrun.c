@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpfrun.h"
 #include "maps.h"
 #include "sift.skel.h"
+#include <sift/sip.h>
 
-struct sift *bpfrun_load(void)
+static struct sift *load(char *log, size_t log_len)
 {
 	struct sift *skel = sift__open();
 	struct bpf_map *map;
@@ -21,11 +24,58 @@ struct sift *bpfrun_load(void)
 	/* Tests own their maps: nothing is pinned or reused. */
 	bpf_object__for_each_map(map, skel->obj)
 		bpf_map__set_pin_path(map, NULL);
+	if (log) {
+		bpf_program__set_log_buf(skel->progs.sift_xdp, log, log_len);
+		bpf_program__set_log_level(skel->progs.sift_xdp, 1);
+	}
 	if (sift__load(skel)) {
 		sift__destroy(skel);
 		return NULL;
 	}
 	if (bpfrun_set_port(skel, SIFT_SIP_PORT_DEFAULT, SIFT_PORT_SIP)) {
+		sift__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+struct sift *bpfrun_load(void)
+{
+	return load(NULL, 0);
+}
+
+struct sift *bpfrun_load_report(FILE *out)
+{
+	size_t len = 64 << 20;
+	char *log = calloc(1, len);
+	struct bpf_prog_info info = {};
+	__u32 ilen = sizeof(info);
+	struct sift *skel;
+
+	if (!log)
+		return NULL;
+	skel = load(log, len);
+	if (!skel) {
+		/* The tail says why: the last instructions and the verifier's complaint. */
+		size_t n = strlen(log), lines = 0, i = n;
+
+		while (i > 0 && lines < 40)
+			lines += log[--i] == '\n';
+		fprintf(out, "sift_xdp failed to load (%s); verifier log tail:\n%s\n",
+			strerror(errno), log + i);
+		free(log);
+		return NULL;
+	}
+	free(log);
+	if (!bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.sift_xdp), &info, &ilen))
+		fprintf(out,
+			"sift_xdp: %u instructions verified (limit 1000000), %u translated, "
+			"%u bytes JITed, BTF %s\n",
+			info.verified_insns, info.xlated_prog_len / 8, info.jited_prog_len,
+			btf__fd(bpf_object__btf(skel->obj)) >= 0 ? "loaded" : "MISSING");
+	if (btf__fd(bpf_object__btf(skel->obj)) < 0) {
+		/* Without BTF global subprograms silently become static ones. */
+		fprintf(out, "sift_xdp: the kernel refused its BTF\n");
 		sift__destroy(skel);
 		return NULL;
 	}
@@ -87,6 +137,36 @@ int bpfrun_run(struct sift *skel, const void *frame, size_t len, __u32 repeat,
 int bpfrun_stats(struct sift *skel, struct sift_stats *sum)
 {
 	return sift_stats_sum(bpf_map__fd(skel->maps.sift_stats), sum);
+}
+
+int bpfrun_pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+int bpfrun_scratch_cpu0(struct sift *skel, struct sift_scratch *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t vsz = (sizeof(*out) + 7) & ~7UL;
+	__u32 key = 0;
+	char *all;
+	int err = 0;
+
+	if (ncpu < 1)
+		return -EINVAL;
+	all = malloc(vsz * ncpu);
+	if (!all)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.sift_scratch), &key, all))
+		err = -errno;
+	else
+		memcpy(out, all, sizeof(*out));
+	free(all);
+	return err;
 }
 
 int bpfrun_set_port(struct sift *skel, __u16 port, __u8 flags)

@@ -7,6 +7,7 @@
 #define SIFT_TEST_BPFRUN_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include <sift/common.h>
 
@@ -14,6 +15,8 @@ struct sift;
 
 /* The real object, loaded with maps of its own and SIP on UDP 5060. NULL on failure. */
 struct sift *bpfrun_load(void);
+/* The same, printing the verifier's statistics, or the tail of its log on failure. */
+struct sift *bpfrun_load_report(FILE *out);
 void bpfrun_free(struct sift *skel);
 
 /* Does this machine load BPF at all?  Otherwise tests skip, or fail with CI=true. */
@@ -31,6 +34,12 @@ int bpfrun_run(struct sift *skel, const void *frame, size_t len, __u32 repeat,
 	       struct bpfrun_result *r);
 
 int bpfrun_stats(struct sift *skel, struct sift_stats *sum);
+
+struct sift_scratch;
+/* Pin the caller to CPU 0, where its BPF_PROG_TEST_RUNs then execute. */
+int bpfrun_pin_cpu0(void);
+/* CPU 0's copy of the parser's scratch map after a run. */
+int bpfrun_scratch_cpu0(struct sift *skel, struct sift_scratch *out);
 int bpfrun_set_port(struct sift *skel, __u16 port, __u8 flags);
 
 /* Exit status for a suite that cannot run: 77 (skip), or 1 when CI=true. */

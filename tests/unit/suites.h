@@ -6,5 +6,6 @@
 
 Suite *config_suite(void);
 Suite *cli_suite(void);
+Suite *sip_parse_suite(void);
 
 #endif

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * make bench-parse: sift_xdp (L2-L4, copy, full SIP parse, counters) on four
+ * messages through BPF_PROG_TEST_RUN, and reference programs in the same run.
+ * Prints "BENCH name value unit" lines.  BENCH_REPEAT sets the repetitions
+ * (default 1,000,000); each figure is the best of BENCH_ROUNDS (default 5)
+ * rounds, the kernel's own per-repetition average.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "bpfrun.h"
+#include "log.h"
+#include "pkt.h"
+#include "scan.skel.h"
+#include "stages.skel.h"
+#include "sift.skel.h"
+#include "sip.h"
+
+static __u32 repeat = 1000000, rounds = 5;
+
+static double run(int prog_fd, const void *frame, size_t len)
+{
+	static __u8 out[PKT_MAX];
+	double best = 1e12;
+
+	for (__u32 r = 0; r < rounds; r++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+			    .data_out = out, .data_size_out = sizeof(out), .repeat = repeat);
+
+		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+			perror("BPF_PROG_TEST_RUN");
+			exit(1);
+		}
+		if (opts.duration < best)
+			best = opts.duration;
+	}
+	return best;
+}
+
+static size_t frame_of(const char *file, __u8 *frame, struct sift_scratch *s)
+{
+	static char msg[4096];
+	long n = pkt_read_file(file, msg, sizeof(msg));
+	struct pkt_spec spec = { .payload = msg };
+
+	if (n < 0) {
+		fprintf(stderr, "%s: cannot read\n", file);
+		exit(1);
+	}
+	spec.payload_len = n;
+	/* the message must be one the fast path forwards, or we time the wrong path */
+	sift_sip_parse_bytes(s, msg, n);
+	if (s->msg.action != SIFT_ACTION_FORWARD) {
+		fprintf(stderr, "%s: %s, not forward-eligible\n", file,
+			sift_reason_name(s->msg.reason));
+		exit(1);
+	}
+	return pkt_build(&spec, frame, PKT_MAX);
+}
+
+/* bench_parse FILE...: time sift_xdp on each message given (for investigations). */
+static int time_files(struct sift *skel, int argc, char **argv)
+{
+	static __u8 frame[PKT_MAX];
+	static struct sift_scratch s;
+
+	for (int i = 1; i < argc; i++) {
+		size_t len = frame_of(argv[i], frame, &s);
+
+		printf("%s %.0f ns\n", argv[i], run(bpf_program__fd(skel->progs.sift_xdp), frame, len));
+	}
+	return 0;
+}
+
+struct job {
+	char name[64];
+	int fd;
+	__u8 frame[PKT_MAX];
+	size_t len;
+	double best;
+};
+
+/* Run every job once per round, round after round; keep each job's best. */
+static void run_all(struct job *jobs, int n)
+{
+	for (int i = 0; i < n; i++)
+		jobs[i].best = 1e12;
+	for (__u32 r = 0; r < rounds; r++) {
+		for (int i = 0; i < n; i++) {
+			static __u8 out[PKT_MAX];
+			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = jobs[i].frame,
+				    .data_size_in = jobs[i].len, .data_out = out,
+				    .data_size_out = sizeof(out), .repeat = repeat);
+
+			if (bpf_prog_test_run_opts(jobs[i].fd, &opts)) {
+				perror("BPF_PROG_TEST_RUN");
+				exit(1);
+			}
+			if (opts.duration < jobs[i].best)
+				jobs[i].best = opts.duration;
+		}
+	}
+}
+
+static struct job *job_add(struct job *jobs, int *n, const char *name, int fd, const __u8 *frame,
+			   size_t len)
+{
+	struct job *j = &jobs[(*n)++];
+
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	j->fd = fd;
+	memcpy(j->frame, frame, len);
+	j->len = len;
+	return j;
+}
+
+static double best_of(struct job *jobs, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(jobs[i].name, name))
+			return jobs[i].best;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name, *file;
+	} msgs[] = {
+		{ "invite600", "tests/bench/msgs/invite600.sip" },
+		{ "200ok", "tests/bench/msgs/200ok.sip" },
+		{ "register", "tests/bench/msgs/register.sip" },
+		{ "invite1400", "tests/bench/msgs/invite1400.sip" },
+	};
+	static struct job jobs[16];
+	static __u8 frame[PKT_MAX];
+	static struct sift_scratch s;
+	char name[64];
+	struct sift *skel;
+	struct scan *ref;
+	struct stages *st;
+	int n = 0;
+	size_t len;
+
+	if (getenv("BENCH_REPEAT"))
+		repeat = strtoul(getenv("BENCH_REPEAT"), NULL, 0);
+	if (getenv("BENCH_ROUNDS"))
+		rounds = strtoul(getenv("BENCH_ROUNDS"), NULL, 0);
+	sift_log_init("bench_parse", SIFT_LOG_WARN);
+	if (bpfrun_pin_cpu0())
+		perror("pin to CPU 0");
+	skel = bpfrun_load();
+	ref = scan__open_and_load();
+	st = stages__open_and_load();
+	if (!skel || !ref || !st) {
+		fprintf(stderr, "bench_parse: cannot load the programs (root? bpffs?)\n");
+		return 1;
+	}
+	if (argc > 1)
+		return time_files(skel, argc, argv);
+
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		len = frame_of(msgs[i].file, frame, &s);
+		snprintf(name, sizeof(name), "parse_%s_ns", msgs[i].name);
+		job_add(jobs, &n, name, bpf_program__fd(skel->progs.sift_xdp), frame, len);
+	}
+	/* the 600-byte INVITE again: the reference programs, and the parser stage by stage */
+	len = frame_of(msgs[0].file, frame, &s);
+	job_add(jobs, &n, "ref_empty_prog_ns", bpf_program__fd(ref->progs.bench_pass), frame, len);
+	job_add(jobs, &n, "ref_scan_words_invite600_ns", bpf_program__fd(ref->progs.bench_scan_words),
+		frame, len);
+	job_add(jobs, &n, "ref_scan_bytes_invite600_ns", bpf_program__fd(ref->progs.bench_scan_bytes),
+		frame, len);
+	job_add(jobs, &n, "stage_copy_invite600_ns", bpf_program__fd(st->progs.stage_copy), frame, len);
+	job_add(jobs, &n, "stage_lines_invite600_ns", bpf_program__fd(st->progs.stage_lines), frame,
+		len);
+	job_add(jobs, &n, "stage_start_invite600_ns", bpf_program__fd(st->progs.stage_start), frame,
+		len);
+	job_add(jobs, &n, "stage_all_invite600_ns", bpf_program__fd(st->progs.stage_all), frame, len);
+
+	run_all(jobs, n);
+	for (int i = 0; i < n; i++)
+		printf("BENCH %s %.0f ns\n", jobs[i].name, jobs[i].best);
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		len = frame_of(msgs[i].file, frame, &s);
+		printf("BENCH parse_%s_bytes %zu bytes\n", msgs[i].name, len - 42);
+	}
+	printf("BENCH parse_invite600_vs_scan_words %.2f ratio\n",
+	       best_of(jobs, n, "parse_invite600_ns") / best_of(jobs, n, "ref_scan_words_invite600_ns"));
+	printf("BENCH parse_invite600_vs_scan_bytes %.2f ratio\n",
+	       best_of(jobs, n, "parse_invite600_ns") / best_of(jobs, n, "ref_scan_bytes_invite600_ns"));
+	scan__destroy(ref);
+	stages__destroy(st);
+	bpfrun_free(skel);
+	return 0;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One parser, two targets: the XDP program (through BPF_PROG_TEST_RUN, the
+ * result read back from its scratch map) and the native build must produce
+ * the same struct sift_sip_msg, byte for byte, for every corpus message and
+ * for >= 100,000 mutations of them.  The native side fills the buffer beyond
+ * the message with random bytes; the BPF side has whatever the previous
+ * packet left there, so reading past the end shows up as a difference.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+
+#include "bpfrun.h"
+#include "mutate.h"
+#include "pkt.h"
+#include "sip.h"
+#include "suites.h"
+
+#define MUTATIONS 100000
+#define CORPUS_DIR "tests/corpus"
+
+static struct corpus_msg corpus[128];
+static int n_corpus;
+static struct sift *skel;
+static struct sift_scratch bpf_s, nat_s;
+static struct mutator garbage;
+
+static void setup(void)
+{
+	ck_assert_int_eq(bpfrun_pin_cpu0(), 0);
+	n_corpus = corpus_load(CORPUS_DIR, corpus, 128);
+	ck_assert_msg(n_corpus > 100, "corpus: %d messages", n_corpus);
+	skel = bpfrun_load();
+	ck_assert(skel);
+	mutator_seed(&garbage, 42);
+}
+
+static void teardown(void)
+{
+	bpfrun_free(skel);
+}
+
+/* The largest SIP payload BPF_PROG_TEST_RUN takes in one buffer (IPv4 + UDP). */
+#define FRAME_MAX (4096 - 256 - 320)
+#define PAYLOAD_MAX (FRAME_MAX - 14 - 20 - 8)
+
+/* Describe the first field that differs. */
+static void explain(const struct sift_sip_msg *a, const struct sift_sip_msg *b, char *out,
+		    size_t len)
+{
+	const unsigned char *x = (const void *)a, *y = (const void *)b;
+
+	for (size_t i = 0; i < sizeof(*a); i++) {
+		if (x[i] != y[i]) {
+			snprintf(out, len, "byte %zu of struct sift_sip_msg: bpf %u native %u (reason %s/%s)",
+				 i, x[i], y[i], sift_reason_name(a->reason),
+				 sift_reason_name(b->reason));
+			return;
+		}
+	}
+	snprintf(out, len, "no difference");
+}
+
+/*
+ * Parse @msg both ways; 1 if they agree, 0 if not (the message is saved under
+ * /tmp for a repro), -1 if it cannot travel in one XDP buffer.
+ */
+static int compare(const uint8_t *msg, size_t len, const char *what)
+{
+	static __u8 frame[PKT_MAX];
+	struct pkt_spec spec = { .payload = msg, .payload_len = len };
+	struct bpfrun_result r;
+	size_t flen;
+	char why[256];
+
+	if (len > PAYLOAD_MAX)
+		return -1;
+	flen = pkt_build(&spec, frame, sizeof(frame));
+	ck_assert(flen);
+	ck_assert_int_eq(bpfrun_run(skel, frame, flen, 1, &r), 0);
+	ck_assert_uint_eq(r.retval, XDP_PASS);
+	ck_assert_int_eq(bpfrun_scratch_cpu0(skel, &bpf_s), 0);
+
+	for (size_t i = 0; i < sizeof(nat_s.buf); i++)
+		nat_s.buf[i] = (uint8_t)mutator_next(&garbage);
+	memcpy(nat_s.buf, msg, len);
+	sift_sip_parse_scratch(&nat_s, len);
+
+	if (!memcmp(&bpf_s.msg, &nat_s.msg, sizeof(nat_s.msg)))
+		return 1;
+	explain(&bpf_s.msg, &nat_s.msg, why, sizeof(why));
+	FILE *f = fopen("/tmp/sift-diff-repro.sip", "wb");
+	if (f) {
+		fwrite(msg, 1, len, f);
+		fclose(f);
+	}
+	fprintf(stderr, "%s: %s (message saved in /tmp/sift-diff-repro.sip)\n", what, why);
+	return 0;
+}
+
+START_TEST(test_bpf_sip_diff_corpus)
+{
+	struct sift_stats st;
+	unsigned long want[3] = { 0 }, too_big = 0;
+
+	for (int i = 0; i < n_corpus; i++) {
+		int c = compare(corpus[i].data, corpus[i].len, corpus[i].name);
+
+		ck_assert_msg(c != 0, "%s: BPF and native parses differ", corpus[i].name);
+		if (c < 0) {
+			too_big++;
+			continue;
+		}
+		want[nat_s.msg.action]++;
+	}
+	/* Only longreq.dat (3.5 KB) does not fit one XDP buffer. */
+	ck_assert_uint_le(too_big, 1);
+
+	/* Every verdict was counted, under forward, punt or drop. */
+	ck_assert_int_eq(bpfrun_stats(skel, &st), 0);
+	ck_assert_uint_eq(st.c[SIFT_STAT_SIP_FORWARD].packets, want[SIFT_ACTION_FORWARD]);
+	ck_assert_uint_eq(st.c[SIFT_STAT_SIP_PUNT].packets, want[SIFT_ACTION_PUNT]);
+	ck_assert_uint_eq(st.c[SIFT_STAT_SIP_DROP].packets, want[SIFT_ACTION_DROP]);
+}
+END_TEST
+
+/* Per-reason counters add up to the punts and drops. */
+START_TEST(test_bpf_sip_diff_reason_counters)
+{
+	unsigned long punt[SIFT_REASON__MAX] = { 0 }, drop[SIFT_REASON__MAX] = { 0 };
+	struct sift_stats st;
+
+	for (int i = 0; i < n_corpus; i++) {
+		if (compare(corpus[i].data, corpus[i].len, corpus[i].name) <= 0)
+			continue;
+		if (nat_s.msg.action == SIFT_ACTION_PUNT)
+			punt[nat_s.msg.reason]++;
+		if (nat_s.msg.action == SIFT_ACTION_DROP)
+			drop[nat_s.msg.reason]++;
+	}
+	ck_assert_int_eq(bpfrun_stats(skel, &st), 0);
+	for (int r = 1; r < SIFT_REASON__MAX; r++) {
+		ck_assert_msg(st.c[SIFT_STAT_PUNT_BASE + r - 1].packets == punt[r],
+			      "punt %s: %llu counted, %lu expected", sift_reason_name(r),
+			      (unsigned long long)st.c[SIFT_STAT_PUNT_BASE + r - 1].packets, punt[r]);
+		ck_assert_msg(st.c[SIFT_STAT_DROP_BASE + r - 1].packets == drop[r],
+			      "drop %s: %llu counted, %lu expected", sift_reason_name(r),
+			      (unsigned long long)st.c[SIFT_STAT_DROP_BASE + r - 1].packets, drop[r]);
+	}
+}
+END_TEST
+
+START_TEST(test_bpf_sip_diff_mutations)
+{
+	static uint8_t buf[8192];
+	unsigned long compared = 0, verdicts[3] = { 0 };
+	struct mutator mu;
+	uint64_t seed = getenv("SIFT_DIFF_SEED") ? strtoull(getenv("SIFT_DIFF_SEED"), NULL, 0) :
+						   0x5eed5eedULL;
+
+	mutator_seed(&mu, seed);
+	printf("differential: %d mutations, seed 0x%llx\n", MUTATIONS, (unsigned long long)seed);
+	while (compared < MUTATIONS) {
+		const struct corpus_msg *a = &corpus[mutator_next(&mu) % n_corpus];
+		const struct corpus_msg *b = &corpus[mutator_next(&mu) % n_corpus];
+		const char *what;
+		size_t len;
+		int c;
+
+		len = mutate(&mu, a->data, a->len, b->data, b->len, buf, sizeof(buf), &what);
+		/* mutate a mutation now and then: deeper damage */
+		if (mutator_next(&mu) % 4 == 0)
+			len = mutate(&mu, buf, len, b->data, b->len, buf, sizeof(buf), &what);
+		c = compare(buf, len, what);
+		ck_assert_msg(c != 0, "mutation %lu (%s of %s): BPF and native parses differ",
+			      compared, what, a->name);
+		if (c > 0) {
+			compared++;
+			verdicts[nat_s.msg.action]++;
+		}
+	}
+	printf("differential: %lu identical (%lu forward, %lu punt, %lu drop)\n", compared,
+	       verdicts[0], verdicts[1], verdicts[2]);
+	/* The mutations reach every verdict, or they test too little. */
+	ck_assert(verdicts[0] > 1000 && verdicts[1] > 1000 && verdicts[2] > 1000);
+}
+END_TEST
+
+Suite *bpf_sip_diff_suite(void)
+{
+	Suite *s = suite_create("bpf_sip_diff");
+	TCase *tc = tcase_create("native_vs_bpf");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_bpf_sip_diff_corpus);
+	tcase_add_test(tc, test_bpf_sip_diff_reason_counters);
+	tcase_add_test(tc, test_bpf_sip_diff_mutations);
+	suite_add_tcase(s, tc);
+	return s;
+}

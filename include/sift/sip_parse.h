@@ -449,6 +449,19 @@ SIFT_SUBPROG __u32 sift_find_delim(struct sift_scratch *s, __u32 p, __u32 end, _
 				sift_match_first(w, c));
 }
 
+/* First control character, SP or @a in [p, end), or @end. */
+SIFT_SUBPROG __u32 sift_find_delim1(struct sift_scratch *s, __u32 p, __u32 end, __u32 a)
+{
+	SIFT_SCAN_WORDS(s, p, end, sift_less_bytes(w, 0x21) | sift_match_first(w, a));
+}
+
+/* First control character, SP, @a or @b in [p, end), or @end. */
+SIFT_SUBPROG __u32 sift_find_delim2(struct sift_scratch *s, __u32 p, __u32 end, __u32 a, __u32 b)
+{
+	SIFT_SCAN_WORDS(s, p, end,
+			sift_less_bytes(w, 0x21) | sift_match_first(w, a) | sift_match_first(w, b));
+}
+
 /* First control character, SP, DEL or non-ASCII byte in [p, end), or @end. */
 SIFT_SUBPROG __u32 sift_find_ctl(struct sift_scratch *s, __u32 p, __u32 end)
 {
@@ -487,9 +500,12 @@ SIFT_SUBPROG int sift_line_set(struct sift_scratch *s, __u32 n, __u32 off)
  * Index the start of every line from @start to the blank line that ends the
  * headers: line[0] is the start line, line[n] the blank line, and the body
  * starts at msg.eoh.  Returns n, or -reason.  Lines must end in CRLF.  One
- * pass, eight bytes at a time; the body is never looked at.  Without a blank
- * line the complete lines are still indexed (msg.n_lines of them), so that
- * siftd can read the Via it needs to answer.
+ * pass, eight bytes at a time; the body is never looked at.
+ *
+ * The caller has written "\r\n\r\n" just past the message, so the scan needs
+ * no length checks: a blank line at or past @len means there was none.  Then
+ * the complete lines are still indexed (msg.n_lines of them), so that siftd
+ * can read the Via it needs to answer.
  */
 SIFT_SUBPROG int sift_scan_lines(struct sift_scratch *s, __u32 start, __u32 len)
 {
@@ -499,7 +515,7 @@ SIFT_SUBPROG int sift_scan_lines(struct sift_scratch *s, __u32 start, __u32 len)
 	if (!s || start >= len)
 		return -SIFT_REASON_NOT_SIP;
 	s->line[0] = start;
-	t = sift_match(SIFT_W(s, pos), '\n') & sift_bytes_mask(len - pos);
+	t = sift_match(SIFT_W(s, pos), '\n');
 
 	/* One step per word and one per line: verifier-bounded, never more. */
 	for (int i = 0; i < SIFT_WORDS_MAX + SIFT_MAX_LINES; i++) {
@@ -507,19 +523,24 @@ SIFT_SUBPROG int sift_scan_lines(struct sift_scratch *s, __u32 start, __u32 len)
 
 		if (!t) {
 			pos += 8;
-			if (pos >= len)
-				break;
 			t = sift_match(SIFT_W(s, pos), '\n');
-			if (len - pos < 8)
-				t &= sift_bytes_mask(len - pos);
 			continue;
 		}
 		lf = pos + sift_first_byte(t);
 		t &= t - 1;
 		if (lf == 0 || SIFT_B(s, lf - 1) != '\r')
 			return -SIFT_REASON_BAD_LINE_END;
+		if (lf > len) {
+			/* in the sentinel: no blank line; the last line was not complete */
+			s->msg.n_lines = n;
+			return -SIFT_REASON_NO_END_OF_HEADERS;
+		}
 		if (lf - 1 == ls) {
 			s->msg.eoh = lf + 1;
+			if (lf + 1 > len) {
+				s->msg.n_lines = n;
+				return -SIFT_REASON_NO_END_OF_HEADERS;
+			}
 			return n;
 		}
 		n++;
@@ -527,9 +548,7 @@ SIFT_SUBPROG int sift_scan_lines(struct sift_scratch *s, __u32 start, __u32 len)
 			return -SIFT_REASON_TOO_MANY_LINES;
 		ls = lf + 1;
 	}
-	/* No blank line: the complete lines are indexed all the same. */
-	s->msg.n_lines = n;
-	return -SIFT_REASON_NO_END_OF_HEADERS;
+	return -SIFT_REASON_TOO_MANY_LINES;
 }
 
 SIFT_INLINE __u32 sift_line(struct sift_scratch *s, __u32 i)
@@ -986,7 +1005,7 @@ SIFT_SUBPROG __u32 sift_via(struct sift_scratch *s, __u32 p, __u32 end, struct s
 		/* the usual ";branch=value" */
 		if (end - p > 8 && (sift_lword(s, p, 8) | 0x20) == SIFT_C8(';', 'b', 'r', 'a', 'n', 'c', 'h', '=') &&
 		    sift_ct(SIFT_B(s, p + 8)) & SIFT_CT_TOKEN && !(v->flags & SIFT_VIA_BRANCH)) {
-			__u32 val = p + 8, vend = sift_find_delim(s, val, end, SIFT_DELIM(';', ',', '"'));
+			__u32 val = p + 8, vend = sift_find_delim2(s, val, end, ';', ',');
 
 			v->flags |= SIFT_VIA_BRANCH;
 			v->branch.off = val;
@@ -1137,15 +1156,15 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 			return -1;
 	}
 	if (lt < end) {
-		/* the first of '>', LWS or a quote must be '>': nothing odd inside <...> */
-		gt = sift_find_delim(s, lt + 1, end, SIFT_DELIM('>', '"', '>'));
+		/* the first of '>' or LWS must be '>': no LWS inside <...> */
+		gt = sift_find_delim1(s, lt + 1, end, '>');
 		if (gt == end || gt == lt + 1 || SIFT_B(s, gt) != '>')
 			return -1;
 		p = gt + 1;
 		/* the usual ";tag=value" straight after it */
 		if (end - p > 5 && (sift_lword(s, p, 5) | 0x20) == SIFT_C8(';', 't', 'a', 'g', '=', 0, 0, 0) &&
 		    sift_ct(SIFT_B(s, p + 5)) & SIFT_CT_TOKEN) {
-			__u32 vend = sift_find_delim(s, p + 5, end, SIFT_DELIM(';', ',', '"'));
+			__u32 vend = sift_find_delim2(s, p + 5, end, ';', ',');
 
 			tag->off = p + 5;
 			tag->len = vend - p - 5;
@@ -1210,7 +1229,7 @@ SIFT_SUBPROG int sift_parse_route(struct sift_scratch *s, __u32 p, __u32 end)
 	lt = sift_find(s, p, end, '<');
 	if (lt == end)
 		return -1;
-	gt = sift_find_delim(s, lt + 1, end, SIFT_DELIM('>', '"', '>'));
+	gt = sift_find_delim1(s, lt + 1, end, '>');
 	if (gt == end || SIFT_B(s, gt) != '>')
 		return -1;
 	if (sift_parse_uri(s, lt + 1, gt, &m->route) != 0)
@@ -1347,6 +1366,100 @@ SIFT_INLINE int sift_name_ok(__u64 w, __u32 n)
 	       !(((x + SIFT_REP8(1)) | x) & SIFT_REP8(0x80));
 }
 
+/*
+ * A header name and its colon as one lower-cased pattern.  Only the letters
+ * are case-folded (OR 0x20 on letter positions alone), so that no other byte
+ * (a bare CR is 0x0d, and 0x0d | 0x20 is '-') can pass for '-' or ':'.
+ */
+#define SIFT_FOLD_(c) ((c) >= 'a' && (c) <= 'z' ? 0x20 : 0)
+#define SIFT_FOLD8(a, b, c, d, e, f, g, h)                                                         \
+	SIFT_C8(SIFT_FOLD_(a), SIFT_FOLD_(b), SIFT_FOLD_(c), SIFT_FOLD_(d), SIFT_FOLD_(e),        \
+		SIFT_FOLD_(f), SIFT_FOLD_(g), SIFT_FOLD_(h))
+#define SIFT_HMATCH(w, n, a, b, c, d, e, f, g, h)                                                  \
+	((((w) | SIFT_FOLD8(a, b, c, d, e, f, g, h)) & sift_bytes_masks[n]) ==                     \
+	 SIFT_C8(a, b, c, d, e, f, g, h))
+
+/*
+ * Recognise the usual spellings of the headers the parser reads: the name in
+ * any case, directly followed by ':'.  Returns the header id and sets the
+ * colon, or 0 for everything else (other spellings, other headers), which the
+ * general path then handles.
+ */
+SIFT_INLINE int sift_header_fast(struct sift_scratch *s, __u32 ls, __u32 eol, __u32 *colon)
+{
+	__u64 w = SIFT_W(s, ls), w8;
+
+	if (eol - ls < 3)
+		return 0;
+	switch (SIFT_B(s, ls) | 0x20) {
+	case 'v':
+		if (SIFT_HMATCH(w, 2, 'v', ':', 0, 0, 0, 0, 0, 0))
+			return *colon = ls + 1, SIFT_H_VIA;
+		if (SIFT_HMATCH(w, 4, 'v', 'i', 'a', ':', 0, 0, 0, 0))
+			return *colon = ls + 3, SIFT_H_VIA;
+		return 0;
+	case 'f':
+		if (SIFT_HMATCH(w, 2, 'f', ':', 0, 0, 0, 0, 0, 0))
+			return *colon = ls + 1, SIFT_H_FROM;
+		if (SIFT_HMATCH(w, 5, 'f', 'r', 'o', 'm', ':', 0, 0, 0))
+			return *colon = ls + 4, SIFT_H_FROM;
+		return 0;
+	case 't':
+		if (SIFT_HMATCH(w, 2, 't', ':', 0, 0, 0, 0, 0, 0))
+			return *colon = ls + 1, SIFT_H_TO;
+		if (SIFT_HMATCH(w, 3, 't', 'o', ':', 0, 0, 0, 0, 0))
+			return *colon = ls + 2, SIFT_H_TO;
+		return 0;
+	case 'i':
+		if (SIFT_HMATCH(w, 2, 'i', ':', 0, 0, 0, 0, 0, 0))
+			return *colon = ls + 1, SIFT_H_CALL_ID;
+		return 0;
+	case 'l':
+		if (SIFT_HMATCH(w, 2, 'l', ':', 0, 0, 0, 0, 0, 0))
+			return *colon = ls + 1, SIFT_H_CONTENT_LENGTH;
+		return 0;
+	case 'm':
+		if (SIFT_HMATCH(w, 2, 'm', ':', 0, 0, 0, 0, 0, 0))
+			return *colon = ls + 1, SIFT_H_CONTACT;
+		if (eol - ls < 13 || !SIFT_HMATCH(w, 8, 'm', 'a', 'x', '-', 'f', 'o', 'r', 'w'))
+			return 0;
+		w8 = SIFT_W(s, ls + 8);
+		if (SIFT_HMATCH(w8, 5, 'a', 'r', 'd', 's', ':', 0, 0, 0))
+			return *colon = ls + 12, SIFT_H_MAX_FORWARDS;
+		return 0;
+	case 'c':
+		if (SIFT_HMATCH(w, 5, 'c', 's', 'e', 'q', ':', 0, 0, 0))
+			return *colon = ls + 4, SIFT_H_CSEQ;
+		if (SIFT_HMATCH(w, 8, 'c', 'a', 'l', 'l', '-', 'i', 'd', ':'))
+			return *colon = ls + 7, SIFT_H_CALL_ID;
+		if (SIFT_HMATCH(w, 8, 'c', 'o', 'n', 't', 'a', 'c', 't', ':'))
+			return *colon = ls + 7, SIFT_H_CONTACT;
+		if (eol - ls < 15 || !SIFT_HMATCH(w, 8, 'c', 'o', 'n', 't', 'e', 'n', 't', '-'))
+			return 0;
+		w8 = SIFT_W(s, ls + 8);
+		if (SIFT_HMATCH(w8, 7, 'l', 'e', 'n', 'g', 't', 'h', ':', 0))
+			return *colon = ls + 14, SIFT_H_CONTENT_LENGTH;
+		return 0;
+	case 'r':
+		if (SIFT_HMATCH(w, 6, 'r', 'o', 'u', 't', 'e', ':', 0, 0))
+			return *colon = ls + 5, SIFT_H_ROUTE;
+		if (eol - ls < 13 || !SIFT_HMATCH(w, 8, 'r', 'e', 'c', 'o', 'r', 'd', '-', 'r'))
+			return 0;
+		w8 = SIFT_W(s, ls + 8);
+		if (SIFT_HMATCH(w8, 5, 'o', 'u', 't', 'e', ':', 0, 0, 0))
+			return *colon = ls + 12, SIFT_H_RECORD_ROUTE;
+		return 0;
+	case 'u':
+		if (eol - ls < 11 || !SIFT_HMATCH(w, 8, 'u', 's', 'e', 'r', '-', 'a', 'g', 'e'))
+			return 0;
+		w8 = SIFT_W(s, ls + 8);
+		if (SIFT_HMATCH(w8, 3, 'n', 't', ':', 0, 0, 0, 0, 0))
+			return *colon = ls + 10, SIFT_H_USER_AGENT;
+		return 0;
+	}
+	return 0;
+}
+
 /* A number filling the value [p, end) but for LWS around it; 0 or -1. */
 SIFT_SUBPROG int sift_value_number(struct sift_scratch *s, __u32 p, __u32 end, __u32 *out,
 				   struct sift_span *digits)
@@ -1395,6 +1508,11 @@ SIFT_SUBPROG int sift_header(struct sift_scratch *s, __u32 ls, __u32 eol, __u32 
 	if (!s)
 		return 0;
 	m = &s->msg;
+	/* The usual spellings ("Via:", "v:", "Call-ID:"...) without a search. */
+	id = sift_header_fast(s, ls, eol, &colon);
+	if (id)
+		goto known;
+
 	/* A header starts with its name: a line of LWS here continues the start line. */
 	if (SIFT_B(s, ls) == ' ' || SIFT_B(s, ls) == '\t')
 		return SIFT_REASON_BAD_HEADER;
@@ -1415,6 +1533,7 @@ SIFT_SUBPROG int sift_header(struct sift_scratch *s, __u32 ls, __u32 eol, __u32 
 	      (ne - ls <= 8 || sift_name_ok(SIFT_W(s, ls + 8), ne - ls - 8))))
 		return SIFT_REASON_BAD_HEADER;
 	id = sift_header_id(s, ls, ne - ls);
+known:
 	vs = colon + 1;
 
 	bit = 0;
@@ -1495,7 +1614,7 @@ SIFT_SUBPROG int sift_header(struct sift_scratch *s, __u32 ls, __u32 eol, __u32 
 		vs = sift_skip_lws(s, q, ve);
 		if (vs == q)
 			return SIFT_REASON_BAD_CSEQ;
-		me = sift_find_delim(s, vs, ve, SIFT_DELIM(0, 0, 0));
+		me = sift_find_delim1(s, vs, ve, 0);
 		if (me == vs || sift_skip_lws(s, me, ve) != ve)
 			return SIFT_REASON_BAD_CSEQ;
 		m->cseq_method_tok.off = vs;
@@ -1662,6 +1781,11 @@ SIFT_SUBPROG int sift_sip_parse(struct sift_scratch *s, __u32 len)
 		goto out;
 	}
 
+	/* The sentinel that ends the line scan (the buffer has room past SIFT_MSG_MAX). */
+	SIFT_B(s, len) = '\r';
+	SIFT_B(s, len + 1) = '\n';
+	SIFT_B(s, len + 2) = '\r';
+	SIFT_B(s, len + 3) = '\n';
 	n = sift_scan_lines(s, start, len);
 	if (n < 0 && n != -SIFT_REASON_NO_END_OF_HEADERS) {
 		m->reason = -n;

@@ -48,9 +48,18 @@ TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/
 all: $(BPF_OBJ) $(SKEL) $(BINS)
 
 # --- BPF -------------------------------------------------------------------
+# clang 14 puts some constants in mergeable .rodata.cst* / .rodata.str* sections but
+# describes them in .rodata's BTF; the kernel rejects that BTF, libbpf drops it
+# silently and every global subprogram turns static (the verifier then blows its
+# budget).  Tables carry SIFT_RODATA; this catches any that do not.
+BPF_CHECK = llvm-objdump -h $@ | grep -qE 'rodata\.(cst|str)' && { \
+	echo "$@: constants in a mergeable .rodata section (mark them SIFT_RODATA)" >&2; \
+	rm -f $@; exit 1; } || true
+
 $(B)/%.bpf.o: bpf/%.bpf.c | $(B)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(BPF_CHECK)
 
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -105,6 +114,7 @@ $(B)/bench/%.bpf.o: tests/bench/%.bpf.c | $(B)
 	$(call msg,BPF,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(BPF_CHECK)
 
 $(B)/bench/%.skel.h: $(B)/bench/%.bpf.o
 	$(call msg,SKEL,$@)

@@ -46,6 +46,8 @@ struct sift_pkt {
 	__u8 n_vlan;
 	__u8 ip_version; /* 4 or 6 */
 	__u8 pad[2];
+	struct sift_addr saddr;
+	struct sift_addr daddr;
 };
 
 static __always_inline int is_vlan(__be16 proto)
@@ -113,6 +115,9 @@ static __always_inline enum sift_stat parse_ipv4(struct cursor *c, void *data, s
 
 	pkt->ip_version = 4;
 	pkt->l3_off = (void *)iph - data;
+	pkt->saddr.family = pkt->daddr.family = SIFT_AF_INET;
+	pkt->saddr.v4 = iph->saddr;
+	pkt->daddr.v4 = iph->daddr;
 	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
 		return SIFT_STAT_CLASS_FRAGMENT;
 
@@ -156,6 +161,9 @@ static __always_inline enum sift_stat parse_ipv6(struct cursor *c, void *data, s
 
 	pkt->ip_version = 6;
 	pkt->l3_off = (void *)ip6 - data;
+	pkt->saddr.family = pkt->daddr.family = SIFT_AF_INET6;
+	__builtin_memcpy(pkt->saddr.v6, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->daddr.v6, &ip6->daddr, 16);
 	c->pos = ip6 + 1;
 
 	if (ip6->nexthdr == IPPROTO_FRAGMENT)

@@ -12,6 +12,7 @@
 #include "stats.bpf.h"
 #include "l2l4.bpf.h"
 #include "sip.bpf.h"
+#include "fwd.bpf.h"
 
 /* Run first among the programs libxdp's dispatcher chains; pass on on XDP_PASS. */
 struct {
@@ -25,6 +26,8 @@ int sift_xdp(struct xdp_md *ctx)
 	struct sift_stats *st = sift_stats_get();
 	__u64 bytes = ctx->data_end - ctx->data;
 	struct sift_pkt pkt = {};
+	struct sift_scratch *s;
+	struct sift_config *cfg;
 	enum sift_stat class;
 	int action = XDP_PASS;
 
@@ -32,8 +35,18 @@ int sift_xdp(struct xdp_md *ctx)
 	if (class != SIFT_STAT_CLASS_SIP)
 		goto out;
 
-	/* The verdict is counted; forwarding and the shield come in later stages. */
-	sift_sip_stage(ctx, &pkt, st, bytes);
+	s = sift_sip_stage(ctx, &pkt, st, bytes);
+	if (!s || s->msg.action != SIFT_ACTION_FORWARD)
+		goto out; /* punts go up as they are; drops are enforced by the shield */
+	/* Only what is addressed to sift is proxied; the rest is routed by the kernel. */
+	if (!bpf_map_lookup_elem(&SIFT_MAP_SELF, &pkt.daddr)) {
+		sift_count(st, SIFT_STAT_FWD_TRANSIT, bytes);
+		goto out;
+	}
+	cfg = sift_cfg();
+	if (!cfg || !(cfg->flags & SIFT_CFG_FORWARD))
+		goto out;
+	action = sift_forward(ctx, &pkt, s, st, cfg->secret, bytes);
 out:
 	return sift_record(st, class, action, bytes);
 }

@@ -72,6 +72,9 @@ SIFT_ASSERT_SIZE(struct sift_addr, 20);
 	X(SIP_FORWARD, verdict, forward)                                                           \
 	X(SIP_PUNT, verdict, punt)                                                                 \
 	X(SIP_DROP, verdict, drop)                                                                 \
+	X(FWD_REQUEST, forward, requests)                                                          \
+	X(FWD_RESPONSE, forward, responses)                                                        \
+	X(FWD_TRANSIT, forward, transit)                                                           \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
 	X(ACT_ABORTED, action, aborted)                                                            \

@@ -11,6 +11,11 @@
  *   syntax  malformed: a request siftd can answer (usable top Via) is punted
  *           for a 4xx, anything else is dropped
  *   silent  dropped without an answer
+ * and, from the forwarding decision that follows a clean parse:
+ *   route   the fast path cannot finish it (REGISTER, for sift itself, no
+ *           route, a next hop it cannot reach in XDP): punt to siftd
+ *   reject  RFC 3261 says drop (a response whose top Via is not sift's, a
+ *           broadcast next hop)
  */
 #define SIFT_REASON_LIST(R, X, A, B)                                                               \
 	R(X, A, B, TOO_LONG, too_long, bound)                                                      \
@@ -40,7 +45,19 @@
 	R(X, A, B, BAD_CONTENT_LENGTH, bad_content_length, syntax)                                 \
 	R(X, A, B, BAD_DATE, bad_date, syntax)                                                     \
 	R(X, A, B, KEEPALIVE, keepalive, silent)                                                   \
-	R(X, A, B, NOT_SIP, not_sip, silent)
+	R(X, A, B, NOT_SIP, not_sip, silent)                                                       \
+	R(X, A, B, REGISTER, register, route)                                                      \
+	R(X, A, B, FOR_US, for_us, route)                                                          \
+	R(X, A, B, NO_ROUTE, no_route, route)                                                      \
+	R(X, A, B, NO_BACKEND, no_backend, route)                                                  \
+	R(X, A, B, NEXT_HOP_NAME, next_hop_name, route)                                            \
+	R(X, A, B, NEXT_HOP_TRANSPORT, next_hop_transport, route)                                  \
+	R(X, A, B, FIB_MISS, fib_miss, route)                                                      \
+	R(X, A, B, NO_NEIGH, no_neigh, route)                                                      \
+	R(X, A, B, MTU, mtu, route)                                                                \
+	R(X, A, B, NOT_SIFT_IFACE, not_sift_iface, route)                                          \
+	R(X, A, B, NOT_OUR_VIA, not_our_via, reject)                                               \
+	R(X, A, B, BAD_NEXT_HOP, bad_next_hop, reject)
 
 #define SIFT_REASON_ENUM_(X, A, B, id, name, cls) SIFT_REASON_##id,
 enum sift_reason {

@@ -186,11 +186,42 @@ struct sift_sip_msg {
 };
 SIFT_ASSERT_SIZE(struct sift_sip_msg, 168);
 
-/* Per-CPU scratch: the message, where its lines start, the result. */
+/*
+ * What the forwarding decision concluded: where the message goes and how it
+ * changes on the way.  Filled in the XDP program only.
+ */
+struct sift_fwd_plan {
+	struct sift_addr dst; /* next hop */
+	struct sift_addr src; /* sift's address on the way out */
+	__u16 dport;
+	__u16 sport;
+	__u32 egress;  /* ifindex */
+	__u32 ingress; /* ifindex */
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u32 cut_off; /* bytes removed from the headers: sift's Route(s) or Via */
+	__u32 cut_len;
+	__u32 ins_len; /* bytes inserted after the start line: Via and Record-Route */
+	__u32 record_route;
+	__u32 backend; /* SIFT_NO_BACKEND when the next hop came from the message */
+	__u32 mtu;     /* of the egress interface */
+	__u32 pad;
+	__u64 branch;
+};
+
+/*
+ * Per-CPU scratch: the message, where its lines start, the result, and the
+ * forwarding plan with the bytes it inserts.  buf is twice the message
+ * bound: verifier: a helper reading [off, off + len) with both masked to the
+ * bound is then provably inside.
+ */
 struct sift_scratch {
-	__u8 buf[SIFT_SCRATCH_SIZE + 16]; /* +16: an 8-byte read at any masked offset */
-	__u16 line[SIFT_MAX_LINES];       /* line[i]: offset of line i; line[n_lines]: the blank line */
+	__u8 buf[2 * SIFT_SCRATCH_SIZE];
+	__u16 line[SIFT_MAX_LINES]; /* line[i]: offset of line i; line[n_lines]: the blank line */
 	struct sift_sip_msg msg;
+	struct sift_fwd_plan plan;
+	__u8 ins[512 + 8]; /* Via and Record-Route to insert (+8: word copies at any offset) */
+	__u8 hdr[192];     /* new Ethernet, IP and UDP headers at 0, the pseudo header at 64 */
 };
 
 #endif /* SIFT_SIP_H */

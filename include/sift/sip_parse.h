@@ -45,12 +45,18 @@ static __always_inline __u64 sift_ld64_(const void *p)
 #define SIFT_LD64(p) sift_ld64_(p)
 /* verifier: hide @x's value from clang, so a mask after it is not optimised away */
 #define SIFT_OPAQUE(x) asm volatile("" : "+r"(x))
+/*
+ * Constant tables stay in .rodata: clang would put some sizes in mergeable
+ * sections (.rodata.cst16, .rodata.str1.1) that its BTF describes wrongly.
+ */
+#define SIFT_RODATA __attribute__((section(".rodata")))
 #else
 #ifdef SIFT_NATIVE_PROFILE
 /* Profiling the native build like the BPF one: subprograms stay out of line. */
-#define SIFT_SUBPROG static __attribute__((noinline))
+#define SIFT_SUBPROG static __attribute__((noinline, unused))
 #else
-#define SIFT_SUBPROG static
+/* Each user includes what it needs; the rest is dropped without a warning. */
+#define SIFT_SUBPROG static __attribute__((unused))
 #endif
 #define SIFT_INLINE static inline __attribute__((always_inline))
 SIFT_INLINE __u64 sift_ld64_(const void *p)
@@ -62,6 +68,7 @@ SIFT_INLINE __u64 sift_ld64_(const void *p)
 }
 #define SIFT_LD64(p) sift_ld64_(p)
 #define SIFT_OPAQUE(x) ((void)(x))
+#define SIFT_RODATA
 #endif
 
 #define SIFT_B(s, o) ((s)->buf[(o) & SIFT_SCRATCH_MASK])
@@ -96,7 +103,7 @@ enum {
 	SIFT_CT_COLON = 1 << 7, /* ':', in unbracketed IPv6 received= values */
 };
 
-static const __u8 sift_ctype[256] = {
+static const __u8 sift_ctype[256] SIFT_RODATA = {
 	['0' ... '9'] = SIFT_CT_TOKEN | SIFT_CT_DIGIT | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
 	['a' ... 'f'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
 	['A' ... 'F'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
@@ -133,7 +140,15 @@ static const __u8 sift_ctype[256] = {
 };
 
 #define SIFT_REASON_CLASS_(X, A, B, id, name, cls) [SIFT_REASON_##id] = SIFT_RCLASS_##cls,
-enum { SIFT_RCLASS_ok, SIFT_RCLASS_bound, SIFT_RCLASS_policy, SIFT_RCLASS_syntax, SIFT_RCLASS_silent };
+enum {
+	SIFT_RCLASS_ok,
+	SIFT_RCLASS_bound,
+	SIFT_RCLASS_policy,
+	SIFT_RCLASS_syntax,
+	SIFT_RCLASS_silent,
+	SIFT_RCLASS_route,
+	SIFT_RCLASS_reject,
+};
 /*
  * verifier: a power of two so that a masked index is always inside.  Not 32:
  * clang 14 moves 32-byte constants to .rodata.cst32 but describes them in
@@ -142,7 +157,7 @@ enum { SIFT_RCLASS_ok, SIFT_RCLASS_bound, SIFT_RCLASS_policy, SIFT_RCLASS_syntax
  */
 #define SIFT_REASON_CLASS_SLOTS 64
 _Static_assert(SIFT_REASON__MAX <= SIFT_REASON_CLASS_SLOTS, "reason class table too small");
-static const __u8 sift_reason_class[SIFT_REASON_CLASS_SLOTS] = {
+static const __u8 sift_reason_class[SIFT_REASON_CLASS_SLOTS] SIFT_RODATA = {
 	SIFT_REASON_LIST(SIFT_REASON_CLASS_, _, _, _)
 };
 #undef SIFT_REASON_CLASS_
@@ -194,7 +209,7 @@ SIFT_INLINE __u32 sift_first_byte(__u64 t)
 /*
  * The low @n bytes of a word (all of them for n >= 8), from a table.
  */
-static const __u64 sift_bytes_masks[16] = {
+static const __u64 sift_bytes_masks[16] SIFT_RODATA = {
 	0, 0xff, 0xffff, 0xffffff, 0xffffffffULL, 0xffffffffffULL, 0xffffffffffffULL,
 	0xffffffffffffffULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL,
 };
@@ -1209,37 +1224,60 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 }
 
 /*
- * The first route-param of a Route header: "<uri>" with optional display
- * name and parameters.  Fills msg.route, records where a second value starts.
+ * One route-param at @p: "<uri>" with an optional display name and
+ * parameters.  Fills @u; returns where the next route-param starts (past the
+ * comma and LWS), @end if this was the last, or 0 if it is malformed.
  */
-SIFT_SUBPROG int sift_parse_route(struct sift_scratch *s, __u32 p, __u32 end)
+SIFT_SUBPROG __u32 sift_route_uri(struct sift_scratch *s, __u32 p, __u32 end, struct sift_uri *u)
 {
-	struct sift_sip_msg *m;
 	__u32 lt, gt, q;
 
-	if (!s)
-		return -1;
-	m = &s->msg;
+	if (!s || !u)
+		return 0;
 	p = sift_skip_lws(s, p, end);
 	if (p < end && SIFT_B(s, p) == '"') {
 		p = sift_skip_quoted(s, p, end);
 		if (!p)
-			return -1;
+			return 0;
 	}
 	lt = sift_find(s, p, end, '<');
 	if (lt == end)
-		return -1;
+		return 0;
 	gt = sift_find_delim1(s, lt + 1, end, '>');
 	if (gt == end || SIFT_B(s, gt) != '>')
-		return -1;
-	if (sift_parse_uri(s, lt + 1, gt, &m->route) != 0)
-		return -1;
+		return 0;
+	if (sift_parse_uri(s, lt + 1, gt, u) != 0)
+		return 0;
 	q = sift_find2(s, gt, end, ',', '"');
 	if (q < end && SIFT_B(s, q) == '"')
+		return 0;
+	return q < end ? sift_skip_lws(s, q + 1, end) : end;
+}
+
+/* The first route-param of a Route header into msg.route; where a second one starts. */
+SIFT_SUBPROG int sift_parse_route(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	__u32 q;
+
+	if (!s)
+		return -1;
+	q = sift_route_uri(s, p, end, &s->msg.route);
+	if (!q)
 		return -1;
 	if (q < end)
-		m->route_next = sift_skip_lws(s, q + 1, end);
+		s->msg.route_next = q;
 	return 0;
+}
+
+/* The length of the line at @p, CRLF included; 0 if it does not end before @end. */
+SIFT_SUBPROG __u32 sift_line_len(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	__u32 q;
+
+	if (!s)
+		return 0;
+	q = sift_find(s, p, end, '\n');
+	return q < end ? q - p + 1 : 0;
 }
 
 /* Contact: '*', or a name-addr, or an addr-spec that may not carry '?' headers. */
@@ -1704,6 +1742,8 @@ SIFT_INLINE __u8 sift_action_of(const struct sift_sip_msg *m)
 		/* siftd can answer a request only through its top Via. */
 		return m->kind == SIFT_KIND_REQUEST && m->via[0].host.len ? SIFT_ACTION_PUNT :
 									    SIFT_ACTION_DROP;
+	case SIFT_RCLASS_route:
+		return SIFT_ACTION_PUNT;
 	default:
 		return SIFT_ACTION_DROP;
 	}

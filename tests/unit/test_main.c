@@ -13,6 +13,7 @@ int main(void)
 	sift_log_init("unit", SIFT_LOG_ERR);
 	srunner_add_suite(sr, cli_suite());
 	srunner_add_suite(sr, sip_parse_suite());
+	srunner_add_suite(sr, fwd_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -47,6 +47,7 @@ struct cf_field {
 	size_t elem_size;
 	size_t line_off;
 	unsigned int flags;
+	void (*init)(void *elem); /* CF_MAP in a CF_SEQ: defaults for a new element */
 };
 
 #define CF_END { .name = NULL }
@@ -263,6 +264,8 @@ static int cf_load_seq(struct cf_ctx *cx, const struct cf_field *f, yaml_node_t 
 			return cf_error(cx, v, "'%s' holds at most %zu entries", f->name,
 					f->max_count);
 		memset(elem, 0, f->elem_size);
+		if (e->init)
+			e->init(elem);
 		if (e->kind == CF_MAP ? cf_load_map(cx, e, v, elem) : cf_load_scalar(cx, e, v, elem))
 			return -EINVAL;
 		if (f->flags & CF_UNIQUE) {
@@ -331,6 +334,7 @@ static const struct cf_field iface_fields[] = {
 	ENUM("mode", struct sift_iface_conf, mode, mode_names),
 	SEQ("addresses", struct sift_iface_conf, addrs, n_addrs, addr_elem, .flags = CF_UNIQUE),
 	STR("advertise", struct sift_iface_conf, advertise),
+	UINT("port", struct sift_iface_conf, port, 1, 65535),
 	CF_END,
 };
 
@@ -359,9 +363,67 @@ static const struct cf_field daemon_fields[] = {
 	CF_END,
 };
 
+static const char *const state_names[] = { "up", "drain", "down", NULL };
+
+static void backend_init(void *elem)
+{
+	struct sift_backend_conf *b = elem;
+
+	b->port = SIFT_SIP_PORT_DEFAULT;
+	b->weight = 100;
+	b->state = SIFT_BACKEND_UP;
+}
+
+static const struct cf_field backend_fields[] = {
+	{ .name = "address", .kind = CF_ADDR, .off = offsetof(struct sift_backend_conf, addr),
+	  .flags = CF_REQUIRED },
+	UINT("port", struct sift_backend_conf, port, 1, 65535),
+	UINT("weight", struct sift_backend_conf, weight, 1, 1000000),
+	ENUM("state", struct sift_backend_conf, state, state_names),
+	CF_END,
+};
+
+static const struct cf_field backend_elem[] = {
+	MAP("backend", backend_fields, .flags = CF_LINE,
+	    .line_off = offsetof(struct sift_backend_conf, line), .init = backend_init),
+	CF_END,
+};
+
+static const struct cf_field group_fields[] = {
+	STR("name", struct sift_group_conf, name, .flags = CF_REQUIRED),
+	SEQ("backends", struct sift_group_conf, backends, n_backends, backend_elem),
+	CF_END,
+};
+
+static const struct cf_field group_elem[] = {
+	MAP("group", group_fields, .flags = CF_LINE, .line_off = offsetof(struct sift_group_conf, line)),
+	CF_END,
+};
+
+static const struct cf_field route_fields[] = {
+	STR("prefix", struct sift_route_conf, prefix),
+	STR("domain", struct sift_route_conf, domain),
+	STR("group", struct sift_route_conf, group, .flags = CF_REQUIRED),
+	BOOL("record_route", struct sift_route_conf, record_route),
+	CF_END,
+};
+
+static const struct cf_field route_elem[] = {
+	MAP("route", route_fields, .flags = CF_LINE, .line_off = offsetof(struct sift_route_conf, line)),
+	CF_END,
+};
+
+static const struct cf_field domain_elem[] = {
+	{ .name = "domain", .kind = CF_STR, .size = SIFT_NAME_MAX },
+	CF_END,
+};
+
 static const struct cf_field top_fields[] = {
 	SEQ("interfaces", struct sift_conf, ifaces, n_ifaces, iface_elem, .flags = CF_UNIQUE),
 	MAP("sip", sip_fields),
+	SEQ("domains", struct sift_conf, routing.domains, routing.n_domains, domain_elem),
+	SEQ("groups", struct sift_conf, routing.groups, routing.n_groups, group_elem),
+	SEQ("routes", struct sift_conf, routing.routes, routing.n_routes, route_elem),
 	MAP("daemon", daemon_fields),
 	CF_END,
 };
@@ -397,7 +459,7 @@ static int cf_validate(struct cf_ctx *cx, struct sift_conf *c)
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return sift_routing_check(&c->routing, cx->file, cx->err, cx->errlen);
 }
 
 static int cf_parse(struct sift_conf *conf, const char *name, yaml_parser_t *parser, char *err,

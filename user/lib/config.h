@@ -12,6 +12,7 @@
 #include <sift/common.h>
 
 #include "addr.h"
+#include "routing.h"
 
 #define SIFT_MAX_PORTS 16
 #define SIFT_MAX_IFACE_ADDRS 8
@@ -23,7 +24,8 @@ struct sift_iface_conf {
 	int mode;
 	struct sift_addr addrs[SIFT_MAX_IFACE_ADDRS];
 	unsigned int n_addrs;
-	char advertise[SIFT_HOSTLEN]; /* host put in Via/Record-Route; "" = first address */
+	char advertise[SIFT_HOSTLEN]; /* host put in Via/Record-Route; "" = the address */
+	unsigned int port;            /* sift's SIP port here; 0 = the first of sip.ports */
 	int line;                     /* where the entry starts, for later errors */
 };
 
@@ -35,6 +37,9 @@ struct sift_conf {
 
 	unsigned int sip_ports[SIFT_MAX_PORTS];
 	unsigned int n_sip_ports;
+
+	/* domains:, groups:, routes: */
+	struct sift_routing routing;
 
 	/* daemon: */
 	int mode;

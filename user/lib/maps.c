@@ -8,6 +8,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <sift/fwd.h>
+
 #include "maps.h"
 
 #define SIFT_STAT_NAME_(id, group, name) #name,
@@ -44,29 +46,55 @@ int sift_map_open(const char *pin_path, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+#include <stddef.h>
+
+static const struct {
+	const char *name;
+	size_t off;
+} pinned[] = {
+#define PINNED(field, name) { SIFT_STR(name), offsetof(struct sift_maps, field) }
+	PINNED(stats, SIFT_MAP_STATS),	   PINNED(ports, SIFT_MAP_PORTS),
+	PINNED(ifaces, SIFT_MAP_IFACES),   PINNED(config, SIFT_MAP_CONFIG),
+	PINNED(routes, SIFT_MAP_ROUTES),   PINNED(domains, SIFT_MAP_DOMAINS),
+	PINNED(self, SIFT_MAP_SELF),	   PINNED(backends, SIFT_MAP_BACKENDS),
+	PINNED(maglev, SIFT_MAP_MAGLEV),   PINNED(egress, SIFT_MAP_EGRESS),
+	PINNED(rr, SIFT_MAP_RR),	   PINNED(tx, SIFT_MAP_TX),
+#undef PINNED
+};
+
+static int *fd_of(struct sift_maps *m, unsigned int i)
+{
+	return (int *)((char *)m + pinned[i].off);
+}
+
+void sift_maps_init(struct sift_maps *m)
+{
+	for (unsigned int i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++)
+		*fd_of(m, i) = -1;
+}
+
 int sift_maps_open(const char *pin_path, struct sift_maps *m)
 {
-	m->stats = sift_map_open(pin_path, SIFT_STR(SIFT_MAP_STATS));
-	m->ports = sift_map_open(pin_path, SIFT_STR(SIFT_MAP_PORTS));
-	m->ifaces = sift_map_open(pin_path, SIFT_STR(SIFT_MAP_IFACES));
-	if (m->stats < 0 || m->ports < 0 || m->ifaces < 0) {
-		int err = m->stats < 0 ? m->stats : m->ports < 0 ? m->ports : m->ifaces;
+	sift_maps_init(m);
+	for (unsigned int i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++) {
+		int fd = sift_map_open(pin_path, pinned[i].name);
 
-		sift_maps_close(m);
-		return err;
+		if (fd < 0) {
+			sift_maps_close(m);
+			return fd;
+		}
+		*fd_of(m, i) = fd;
 	}
 	return 0;
 }
 
 void sift_maps_close(struct sift_maps *m)
 {
-	if (m->stats >= 0)
-		close(m->stats);
-	if (m->ports >= 0)
-		close(m->ports);
-	if (m->ifaces >= 0)
-		close(m->ifaces);
-	m->stats = m->ports = m->ifaces = -1;
+	for (unsigned int i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++) {
+		if (*fd_of(m, i) >= 0)
+			close(*fd_of(m, i));
+		*fd_of(m, i) = -1;
+	}
 }
 
 int sift_stats_sum(int fd, struct sift_stats *sum)

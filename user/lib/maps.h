@@ -9,12 +9,24 @@
 #include <stdbool.h>
 #include <sift/common.h>
 
+/* One fd per pinned map; -1 when not open. */
 struct sift_maps {
 	int stats;
 	int ports;
 	int ifaces;
+	int config;
+	int routes;
+	int domains;
+	int self;
+	int backends;
+	int maglev;
+	int egress;
+	int rr;
+	int tx;
 };
 
+/* Every fd to -1. */
+void sift_maps_init(struct sift_maps *m);
 /* Open every pinned map under @pin_path.  0, or -errno with nothing left open. */
 int sift_maps_open(const char *pin_path, struct sift_maps *m);
 void sift_maps_close(struct sift_maps *m);

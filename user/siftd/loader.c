@@ -28,6 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
+#include <sift/fwd.h>
 
 #include "sift.skel.h"
 #include "loader.h"
@@ -186,13 +187,23 @@ static int open_object(struct sift_loader *l, bool load)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = l->pin_path);
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .prog_name = SIFT_PROG_NAME);
-	int err;
+	int err, fd;
 
 	l->skel = sift__open_opts(&oopts);
 	if (!l->skel) {
 		err = -errno;
 		pr_err("open BPF object: %s", strerror(-err));
 		return err;
+	}
+	/* The devmap is pinned by hand: see its definition. */
+	fd = sift_map_open(l->pin_path, SIFT_STR(SIFT_MAP_TX));
+	if (fd >= 0) {
+		err = bpf_map__reuse_fd(l->skel->maps.sift_tx, fd);
+		close(fd);
+		if (err) {
+			pr_err("reuse pinned %s: %s", SIFT_STR(SIFT_MAP_TX), strerror(-err));
+			return err;
+		}
 	}
 	if (!load) {
 		/* libxdp loads it: as an extension of its dispatcher where it can. */
@@ -318,7 +329,7 @@ int sift_loader_start(struct sift_loader *l, const char *pin_path, const struct 
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	l->maps.stats = l->maps.ports = l->maps.ifaces = -1;
+	sift_maps_init(&l->maps);
 	snprintf(l->pin_path, sizeof(l->pin_path), "%s", pin_path);
 	l->build_id = sift_build_id();
 	if (n > SIFT_MAX_IFACES)
@@ -394,6 +405,16 @@ int sift_loader_start(struct sift_loader *l, const char *pin_path, const struct 
 	}
 
 	l->prog_id = xdp_program__id(l->prog);
+	if (l->skel) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", pin_path, SIFT_STR(SIFT_MAP_TX));
+		if (access(path, F_OK) && bpf_obj_pin(bpf_map__fd(l->skel->maps.sift_tx), path)) {
+			err = -errno;
+			pr_err("pin %s: %s", path, strerror(errno));
+			goto fail;
+		}
+	}
 	err = sift_maps_open(pin_path, &l->maps);
 	if (err) {
 		pr_err("open pinned maps under %s: %s", pin_path, strerror(-err));

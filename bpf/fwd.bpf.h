@@ -1,0 +1,771 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The stateless proxy (RFC 3261 16.11) for a message the parser found
+ * forward-eligible: decide the next hop, rewrite (Via, Record-Route, Route,
+ * Max-Forwards, IP and UDP), look up the way out, send.  Anything it cannot
+ * finish is punted untouched: the packet is only changed once everything
+ * needed is known.
+ */
+#ifndef SIFT_FWD_BPF_H
+#define SIFT_FWD_BPF_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <sift/common.h>
+#include <sift/fwd.h>
+#include <sift/fwd_util.h>
+#include <sift/sip.h>
+
+#include "l2l4.bpf.h"
+#include "maps.bpf.h"
+
+/* ---- maps ------------------------------------------------------------------ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sift_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_CONFIG SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SIFT_MAX_ROUTES);
+	__type(key, struct sift_route_key);
+	__type(value, struct sift_route);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_ROUTES SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SIFT_MAX_DOMAINS);
+	__type(key, struct sift_domain_key);
+	__type(value, struct sift_domain);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_DOMAINS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct sift_addr);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_SELF SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SIFT_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct sift_backend);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_BACKENDS SEC(".maps");
+
+struct sift_maglev_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SIFT_MAGLEV_SIZE);
+	__type(key, __u32);
+	__type(value, __u64); /* SIFT_SLOT() */
+};
+
+/* Group -> its Maglev table; siftd swaps a whole table in one update. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, SIFT_MAX_GROUPS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct sift_maglev_table);
+} SIFT_MAP_MAGLEV SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SIFT_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct sift_egress);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_EGRESS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SIFT_MAX_IFACES * SIFT_MAX_IFACES);
+	__type(key, struct sift_rr_key);
+	__type(value, struct sift_rr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_RR SEC(".maps");
+
+/*
+ * The interfaces sift may redirect to.  siftd pins it itself: the kernel
+ * marks devmaps BPF_F_RDONLY_PROG, and libbpf 1.1 then refuses to reuse the
+ * pinned map by name ("parameter mismatch").
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, SIFT_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+} SIFT_MAP_TX SEC(".maps");
+
+static __always_inline struct sift_config *sift_cfg(void)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(&SIFT_MAP_CONFIG, &key);
+}
+
+/* ---- the decision ---------------------------------------------------------- */
+
+/* Is this host (an IP literal or a name) sift itself?  Sets *@ip when it is a literal. */
+static __always_inline int sift_host_ours(struct sift_scratch *s, __u32 off, __u32 len,
+					  struct sift_addr *ip)
+{
+	struct sift_domain_key key;
+	struct sift_domain *d;
+
+	if (!sift_ip_parse(s, off, len, ip))
+		return bpf_map_lookup_elem(&SIFT_MAP_SELF, ip) != NULL;
+	ip->family = 0;
+	if (sift_host_key(s, off, len, &key))
+		return 0;
+	d = bpf_map_lookup_elem(&SIFT_MAP_DOMAINS, &key);
+	return d && (d->flags & SIFT_DOMAIN_OURS);
+}
+
+/* A URI (Route or Request-URI) that names sift: host ours and a SIP port of ours. */
+SIFT_SUBPROG int sift_uri_ours(struct sift_scratch *s, struct sift_uri *u)
+{
+	struct sift_addr ip;
+	__u32 port;
+	__u8 *flags;
+
+	if (!s || !u || !u->host.len)
+		return 0;
+	if (!sift_host_ours(s, u->host.off, u->host.len, &ip))
+		return 0;
+	port = u->port ? u->port : SIFT_SIP_PORT_DEFAULT;
+	flags = bpf_map_lookup_elem(&SIFT_MAP_PORTS, &port);
+	return flags && (*flags & SIFT_PORT_SIP);
+}
+
+/* The next hop named by a URI's host and port: an IP literal, or a reason. */
+SIFT_SUBPROG int sift_uri_next_hop(struct sift_scratch *s, struct sift_uri *u)
+{
+	struct sift_fwd_plan *pl;
+
+	if (!s || !u)
+		return SIFT_REASON_NO_ROUTE;
+	pl = &s->plan;
+	if (u->flags & SIFT_URI_MADDR)
+		return SIFT_REASON_NEXT_HOP_NAME;
+	if (sift_ip_parse(s, u->host.off, u->host.len, &pl->dst))
+		return SIFT_REASON_NEXT_HOP_NAME;
+	pl->dport = u->port ? u->port : SIFT_SIP_PORT_DEFAULT;
+	return 0;
+}
+
+/* Route by the Request-URI's user part (and domain): route table, group, Maglev. */
+SIFT_SUBPROG int sift_route_ruri(struct sift_scratch *s, __u32 domain)
+{
+	struct sift_sip_msg *m;
+	struct sift_route_key key = {};
+	struct sift_route *r;
+	__u64 *slot;
+	struct sift_backend *be;
+	void *table;
+	__u32 n = 0, group, idx, id;
+
+	if (!s)
+		return SIFT_REASON_NO_ROUTE;
+	m = &s->msg;
+	/* the leading digits and '+' of the user part */
+	for (int i = 0; i < SIFT_ROUTE_DIGITS; i++) {
+		__u8 c;
+
+		if ((__u32)i >= m->ruri.user.len)
+			break;
+		c = SIFT_B(s, m->ruri.user.off + i);
+		if (!((c >= '0' && c <= '9') || c == '+'))
+			break;
+		key.digits[i & (SIFT_ROUTE_DIGITS - 1)] = c;
+		n++;
+	}
+	key.prefixlen = 32 + 8 * n;
+	key.domain = bpf_htonl(domain);
+	r = bpf_map_lookup_elem(&SIFT_MAP_ROUTES, &key);
+	if (!r && domain) {
+		key.domain = 0;
+		r = bpf_map_lookup_elem(&SIFT_MAP_ROUTES, &key);
+	}
+	if (!r)
+		return SIFT_REASON_NO_ROUTE;
+	group = r->group;
+	s->plan.record_route = r->flags & SIFT_ROUTE_RECORD_ROUTE;
+
+	table = bpf_map_lookup_elem(&SIFT_MAP_MAGLEV, &group);
+	if (!table)
+		return SIFT_REASON_NO_BACKEND;
+	idx = sift_callid_hash(s) % SIFT_MAGLEV_SIZE;
+	slot = bpf_map_lookup_elem(table, &idx);
+	if (!slot)
+		return SIFT_REASON_NO_BACKEND;
+	/* in-dialog requests keep draining backends; new dialogs do not get them */
+	id = m->to_tag.len ? SIFT_SLOT_ALL(*slot) : SIFT_SLOT_FRESH(*slot);
+	be = bpf_map_lookup_elem(&SIFT_MAP_BACKENDS, &id);
+	if (!be || be->state == SIFT_BACKEND_DOWN || !be->addr.family)
+		return SIFT_REASON_NO_BACKEND;
+	s->plan.backend = id;
+	s->plan.dst = be->addr;
+	s->plan.dport = be->port;
+	return 0;
+}
+
+/* Methods that can create a dialog, and so get Record-Route (RFC 3261, 3265, 3515, 6665). */
+static __always_inline int sift_dialog_forming(__u8 method)
+{
+	return method == SIFT_METHOD_INVITE || method == SIFT_METHOD_SUBSCRIBE ||
+	       method == SIFT_METHOD_REFER || method == SIFT_METHOD_NOTIFY;
+}
+
+/*
+ * Loose routing (RFC 3261 16.4): sift's own URIs at the top of the route set
+ * are removed, up to two (sift record-routes twice when it bridges two
+ * interfaces).  Returns 1 if a Route to someone else remains (its next hop
+ * is set), 0 if none remains, or -reason.
+ */
+SIFT_SUBPROG int sift_pop_routes(struct sift_scratch *s)
+{
+	struct sift_sip_msg *m;
+	struct sift_fwd_plan *pl;
+	struct sift_uri next = {};
+	__u32 hdr_end, q;
+	int r;
+
+	if (!s)
+		return -SIFT_REASON_NO_ROUTE;
+	m = &s->msg;
+	pl = &s->plan;
+	if (!m->n_route)
+		return 0;
+	if (!sift_uri_ours(s, &m->route)) {
+		r = sift_uri_next_hop(s, &m->route);
+		return r ? -r : 1;
+	}
+	hdr_end = m->route_hdr.off + m->route_hdr.len;
+	if (m->route_next) {
+		/* a second value in the same header */
+		q = sift_route_uri(s, m->route_next, hdr_end - 2, &next);
+		if (!q)
+			return -SIFT_REASON_BAD_ROUTE;
+		if (!sift_uri_ours(s, &next)) {
+			/* remove only our value: from its '<' up to the next value */
+			pl->cut_off = sift_route_lt(s, m->route_hdr.off, m->route.all.off);
+			if (!pl->cut_off)
+				return -SIFT_REASON_NO_ROUTE;
+			pl->cut_len = m->route_next - pl->cut_off;
+			r = sift_uri_next_hop(s, &next);
+			return r ? -r : 1;
+		}
+		if (q < hdr_end - 2) {
+			/* ours twice, more after: cut both values */
+			pl->cut_off = sift_route_lt(s, m->route_hdr.off, m->route.all.off);
+			if (!pl->cut_off)
+				return -SIFT_REASON_NO_ROUTE;
+			pl->cut_len = q - pl->cut_off;
+			__builtin_memset(&next, 0, sizeof(next));
+			if (!sift_route_uri(s, q, hdr_end - 2, &next))
+				return -SIFT_REASON_BAD_ROUTE;
+			r = sift_uri_next_hop(s, &next);
+			return r ? -r : 1;
+		}
+		/* the whole header was ours */
+		pl->cut_off = m->route_hdr.off;
+		pl->cut_len = m->route_hdr.len;
+		return m->n_route > 1 ? -SIFT_REASON_NO_ROUTE : 0;
+	}
+	/* our value alone on its line: drop the line; maybe ours again on the next */
+	pl->cut_off = m->route_hdr.off;
+	pl->cut_len = m->route_hdr.len;
+	if (m->n_route < 2)
+		return 0;
+	q = sift_route_line(s, hdr_end, m->eoh, &next);
+	if (!q)
+		return -SIFT_REASON_NO_ROUTE; /* another Route further down: siftd sorts it out */
+	if (sift_uri_ours(s, &next) && q == 1) {
+		pl->cut_len = sift_line_len(s, hdr_end, m->eoh) + m->route_hdr.len;
+		return m->n_route > 2 ? -SIFT_REASON_NO_ROUTE : 0;
+	}
+	if (sift_uri_ours(s, &next))
+		return -SIFT_REASON_NO_ROUTE;
+	r = sift_uri_next_hop(s, &next);
+	return r ? -r : 1;
+}
+
+/* Where a request goes.  Returns a reason, 0 when the plan is complete. */
+SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
+{
+	struct sift_sip_msg *m;
+	struct sift_addr ip;
+	struct sift_domain_key key;
+	struct sift_domain *d;
+	__u32 domain = 0;
+	int r;
+
+	if (!s)
+		return SIFT_REASON_NO_ROUTE;
+	m = &s->msg;
+	if (m->method == SIFT_METHOD_REGISTER)
+		return SIFT_REASON_REGISTER;
+	r = sift_pop_routes(s);
+	if (r < 0)
+		return -r;
+	if (r == 0) {
+		/* no Route left: the Request-URI decides */
+		if (!sift_ip_parse(s, m->ruri.host.off, m->ruri.host.len, &ip)) {
+			if (!bpf_map_lookup_elem(&SIFT_MAP_SELF, &ip)) {
+				/* another host: fine inside a dialog sift record-routed */
+				if (!m->to_tag.len)
+					return SIFT_REASON_NO_ROUTE;
+				r = sift_uri_next_hop(s, &m->ruri);
+				if (r)
+					return r;
+				goto plan;
+			}
+		} else {
+			if (sift_host_key(s, m->ruri.host.off, m->ruri.host.len, &key))
+				return SIFT_REASON_NO_ROUTE;
+			d = bpf_map_lookup_elem(&SIFT_MAP_DOMAINS, &key);
+			if (!d)
+				return SIFT_REASON_NO_ROUTE;
+			domain = d->id;
+		}
+		/* addressed to sift, or a domain it routes */
+		if (!m->ruri.user.len)
+			return SIFT_REASON_FOR_US;
+		r = sift_route_ruri(s, domain);
+		if (r)
+			return r;
+	}
+plan:
+	if (m->to_tag.len || !sift_dialog_forming(m->method))
+		s->plan.record_route = 0;
+	return 0;
+}
+
+/*
+ * Where a response goes: its top Via must be sift's (address and branch),
+ * and it goes to the next Via: received and rport first (RFC 3261 18.2.2,
+ * RFC 3581).  Returns a reason, 0 when the plan is complete.
+ */
+SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s, __u64 secret)
+{
+	struct sift_sip_msg *m;
+	struct sift_fwd_plan *pl;
+	struct sift_via *v0, *v1;
+	struct sift_addr ip;
+	__u32 port;
+	__u8 *flags;
+
+	if (!s)
+		return SIFT_REASON_NOT_OUR_VIA;
+	m = &s->msg;
+	pl = &s->plan;
+	v0 = &m->via[0];
+	v1 = &m->via[1];
+	if (!sift_host_ours(s, v0->host.off, v0->host.len, &ip))
+		return SIFT_REASON_NOT_OUR_VIA;
+	port = v0->port ? v0->port : SIFT_SIP_PORT_DEFAULT;
+	flags = bpf_map_lookup_elem(&SIFT_MAP_PORTS, &port);
+	if (!flags || !(*flags & SIFT_PORT_SIP))
+		return SIFT_REASON_NOT_OUR_VIA;
+	/* sift's address but not the fast path's branch: siftd's own request */
+	if (!sift_branch_ours(s, v0->branch.off, v0->branch.len, secret))
+		return SIFT_REASON_FOR_US;
+	if (m->n_via < 2)
+		return SIFT_REASON_FOR_US;
+	if (v1->transport != SIFT_TRANSPORT_UDP)
+		return SIFT_REASON_NEXT_HOP_TRANSPORT;
+	if (v1->flags & SIFT_VIA_MADDR)
+		return SIFT_REASON_NEXT_HOP_NAME;
+	if (v1->flags & SIFT_VIA_RECEIVED) {
+		if (sift_ip_parse(s, v1->received.off, v1->received.len, &pl->dst))
+			return SIFT_REASON_NEXT_HOP_NAME;
+	} else if (sift_ip_parse(s, v1->host.off, v1->host.len, &pl->dst)) {
+		return SIFT_REASON_NEXT_HOP_NAME;
+	}
+	pl->dport = v1->rport ? v1->rport : v1->port ? v1->port : SIFT_SIP_PORT_DEFAULT;
+	/* a response to broadcast or multicast would be an amplifier */
+	if (pl->dst.family == SIFT_AF_INET) {
+		__u32 a = bpf_ntohl(pl->dst.v4);
+
+		if (!a || a == 0xffffffff || (a >> 28) == 0xe)
+			return SIFT_REASON_BAD_NEXT_HOP;
+	} else if (pl->dst.v6[0] == 0xff) {
+		return SIFT_REASON_BAD_NEXT_HOP;
+	}
+	/* remove sift's Via: the whole line, or the value up to the next one */
+	if (!m->via_next) {
+		pl->cut_off = m->via_hdr.off;
+		pl->cut_len = m->via_hdr.len;
+	} else {
+		pl->cut_off = v0->value.off;
+		pl->cut_len = m->via_next - v0->value.off;
+	}
+	return 0;
+}
+
+/* ---- the way out ------------------------------------------------------------- */
+
+/*
+ * FIB lookup for the next hop (the kernel's routes and neighbours), then how
+ * sift appears on that interface.  Nothing is written to the packet.
+ */
+SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s)
+{
+	struct bpf_fib_lookup fib = {};
+	struct sift_fwd_plan *pl;
+	struct sift_egress *e;
+	struct sift_face *face;
+	int rc;
+
+	if (!ctx || !s)
+		return SIFT_REASON_FIB_MISS;
+	pl = &s->plan;
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.l4_protocol = IPPROTO_UDP;
+	if (pl->dst.family == SIFT_AF_INET) {
+		fib.family = SIFT_AF_INET;
+		fib.ipv4_dst = pl->dst.v4;
+	} else {
+		fib.family = SIFT_AF_INET6;
+		__builtin_memcpy(fib.ipv6_dst, pl->dst.v6, 16);
+	}
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return SIFT_REASON_NO_NEIGH;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return SIFT_REASON_FIB_MISS;
+	pl->egress = fib.ifindex;
+	__builtin_memcpy(pl->smac, fib.smac, 6);
+	__builtin_memcpy(pl->dmac, fib.dmac, 6);
+	e = bpf_map_lookup_elem(&SIFT_MAP_EGRESS, &pl->egress);
+	if (!e)
+		return SIFT_REASON_NOT_SIFT_IFACE;
+	face = pl->dst.family == SIFT_AF_INET ? &e->v4 : &e->v6;
+	if (!face->addr.family)
+		return SIFT_REASON_NOT_SIFT_IFACE;
+	pl->src = face->addr;
+	pl->sport = face->port;
+	pl->mtu = e->mtu;
+	return 0;
+}
+
+/*
+ * The bytes a request gets after its start line: sift's Via (the egress
+ * face's text up to the branch value, the branch, CRLF), then Record-Route
+ * when the route asks for it.  Returns their length, or 0.
+ */
+SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
+{
+	struct sift_fwd_plan *pl;
+	struct sift_egress *e;
+	struct sift_face *face;
+	struct sift_rr_key key = {};
+	struct sift_rr *rr;
+	__u32 n, i;
+
+	if (!s)
+		return 0;
+	pl = &s->plan;
+	e = bpf_map_lookup_elem(&SIFT_MAP_EGRESS, &pl->egress);
+	if (!e)
+		return 0;
+	face = pl->dst.family == SIFT_AF_INET ? &e->v4 : &e->v6;
+	n = face->via_head_len;
+	if (!n || n > SIFT_VIA_HEAD_MAX)
+		return 0;
+	for (i = 0; i < SIFT_VIA_HEAD_MAX / 8; i++)
+		__builtin_memcpy(&s->ins[i * 8], &face->via_head[i * 8], 8);
+	sift_hex_put(s, n, pl->branch, 16);
+	sift_hex_put(s, n + 16, sift_branch_mac(pl->branch, secret), 8);
+	s->ins[(n + 24) & 511] = '\r';
+	s->ins[(n + 25) & 511] = '\n';
+	n += 26;
+	if (pl->record_route) {
+		key.egress = pl->egress;
+		key.ingress = pl->ingress;
+		key.family = pl->dst.family;
+		rr = bpf_map_lookup_elem(&SIFT_MAP_RR, &key);
+		if (!rr || !rr->len || rr->len > SIFT_RR_MAX)
+			return 0;
+		for (i = 0; i < SIFT_RR_MAX / 8; i++)
+			__builtin_memcpy(&s->ins[(n + i * 8) & 511], &rr->text[i * 8], 8);
+		n += rr->len;
+	}
+	return n;
+}
+
+/* The one's complement sum of a span, as if it started at an even offset, folded to 16 bits. */
+enum { SIFT_SRC_BUF, SIFT_SRC_INS, SIFT_SRC_HDR };
+
+SIFT_SUBPROG __u32 sift_csum_span(struct sift_scratch *s, __u32 src, __u32 off, __u32 len)
+{
+	__u64 sum = 0;
+
+	if (!s || len > SIFT_SCRATCH_SIZE)
+		return 0;
+	for (int i = 0; i < SIFT_SCRATCH_SIZE / 512; i++) {
+		__u32 n = len >= 512 ? 512 : len & ~3u;
+		__s64 r;
+
+		if (!n)
+			break;
+		/* verifier: each source is at least 512 bytes past any masked offset */
+		if (src == SIFT_SRC_BUF)
+			r = bpf_csum_diff(NULL, 0, (void *)&s->buf[off & SIFT_SCRATCH_MASK], n & 1023, 0);
+		else if (src == SIFT_SRC_INS)
+			r = bpf_csum_diff(NULL, 0, (void *)&s->ins[0], n & 511, 0);
+		else
+			r = bpf_csum_diff(NULL, 0, (void *)&s->hdr[off & 127], n & 63, 0);
+		if (r < 0)
+			return 0;
+		sum += (__u32)r;
+		off += n;
+		len -= n;
+	}
+	/* the last 1 to 3 bytes, as the helper would have read them */
+	if (len) {
+		__u32 w = 0;
+
+		for (int k = 0; k < 3; k++) {
+			__u8 b;
+
+			if ((__u32)k >= len)
+				break;
+			if (src == SIFT_SRC_BUF)
+				b = s->buf[(off + k) & SIFT_SCRATCH_MASK];
+			else if (src == SIFT_SRC_INS)
+				b = s->ins[(off + k) & 511];
+			else
+				b = s->hdr[(off + k) & 127];
+			w |= (__u32)b << (8 * k);
+		}
+		sum += w;
+	}
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u32)sum;
+}
+
+/* A span's sum placed at @at in the checksummed data: odd places swap its bytes. */
+static __always_inline __u32 sift_csum_at(__u32 sum, __u32 at)
+{
+	return at & 1 ? ((sum & 0xff) << 8) | (sum >> 8) : sum;
+}
+
+static __always_inline int sift_store(struct xdp_md *ctx, struct sift_scratch *s, __u32 to,
+				      __u32 from, __u32 len)
+{
+	/* verifier: both masked, so [from, from + len) stays in the doubled buffer;
+	 * the zero test after the mask, which clang must not see through */
+	SIFT_OPAQUE(len);
+	len &= SIFT_SCRATCH_MASK;
+	if (!len)
+		return 0;
+	return bpf_xdp_store_bytes(ctx, to, &s->buf[from & SIFT_SCRATCH_MASK], len);
+}
+
+/*
+ * Rewrite the frame as the plan says: new Ethernet, IP and UDP headers, the
+ * start line, the inserted bytes, the headers minus the cut; the body stays
+ * where it is (the frame grows or shrinks at its head).  Then the UDP
+ * checksum, from the same pieces.  Returns 0, or -1 once the frame may be
+ * half-written (then it must be dropped).
+ */
+SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u32 old_head)
+{
+	struct sift_sip_msg *m;
+	struct sift_fwd_plan *pl;
+	__u32 sl, eoh, cut, cut_end, head, l3, hdrs, ulen, frame, real, csum_sum, at, n;
+	__s32 delta;
+	__u8 *h;
+
+	if (!ctx || !s)
+		return -1;
+	m = &s->msg;
+	pl = &s->plan;
+	sl = s->line[1];
+	eoh = m->eoh;
+	cut = pl->cut_len ? pl->cut_off : eoh;
+	cut_end = cut + pl->cut_len;
+	if (!eoh || sl > cut || cut_end > eoh || eoh > m->len || pl->ins_len > 511)
+		return 1;
+	head = sl + pl->ins_len + (eoh - sl - pl->cut_len);
+	l3 = pl->dst.family == SIFT_AF_INET ? 20 : 40;
+	hdrs = ETH_HLEN + l3 + 8;
+	ulen = 8 + head + (m->len - eoh);
+	if (l3 + ulen > pl->mtu)
+		return 1;
+
+	/* Ethernet may have padded a short frame: drop the padding first. */
+	frame = ctx->data_end - ctx->data;
+	real = old_head + m->len;
+	if (frame > real && bpf_xdp_adjust_tail(ctx, -(int)(frame - real)))
+		return 1;
+	delta = (__s32)(hdrs + head) - (__s32)(old_head + eoh);
+	if (bpf_xdp_adjust_head(ctx, -delta))
+		return 1;
+
+	/* from here on the frame is being rewritten */
+	if (sift_store(ctx, s, hdrs, 0, sl))
+		return -1;
+	n = pl->ins_len;
+	SIFT_OPAQUE(n);
+	n &= 511;
+	if (n && bpf_xdp_store_bytes(ctx, hdrs + sl, (void *)&s->ins[0], n))
+		return -1;
+	if (sift_store(ctx, s, hdrs + sl + pl->ins_len, sl, cut - sl))
+		return -1;
+	if (sift_store(ctx, s, hdrs + sl + pl->ins_len + (cut - sl), cut_end, eoh - cut_end))
+		return -1;
+
+	/* Ethernet, IP, UDP in s->hdr; the pseudo header at hdr[64] */
+	h = s->hdr;
+	__builtin_memcpy(&h[0], pl->dmac, 6);
+	__builtin_memcpy(&h[6], pl->smac, 6);
+	if (l3 == 20) {
+		struct iphdr *ip = (struct iphdr *)&h[ETH_HLEN];
+
+		h[12] = 0x08, h[13] = 0x00;
+		__builtin_memset(ip, 0, 20);
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->tot_len = bpf_htons(20 + ulen);
+		ip->frag_off = bpf_htons(0x4000); /* DF */
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_UDP;
+		ip->saddr = pl->src.v4;
+		ip->daddr = pl->dst.v4;
+		ip->check = ~sift_csum_span(s, SIFT_SRC_HDR, ETH_HLEN, 20) & 0xffff;
+		/* pseudo header: addresses, zero, protocol, UDP length */
+		__builtin_memcpy(&h[64], &ip->saddr, 8);
+		h[72] = 0, h[73] = IPPROTO_UDP;
+		h[74] = ulen >> 8, h[75] = ulen & 0xff;
+	} else {
+		struct ipv6hdr *ip6 = (struct ipv6hdr *)&h[ETH_HLEN];
+
+		h[12] = 0x86, h[13] = 0xdd;
+		__builtin_memset(ip6, 0, 40);
+		ip6->version = 6;
+		ip6->payload_len = bpf_htons(ulen);
+		ip6->nexthdr = IPPROTO_UDP;
+		ip6->hop_limit = 64;
+		__builtin_memcpy(&ip6->saddr, pl->src.v6, 16);
+		__builtin_memcpy(&ip6->daddr, pl->dst.v6, 16);
+		__builtin_memcpy(&h[64], &ip6->saddr, 32);
+		__builtin_memset(&h[96], 0, 8);
+		h[98] = ulen >> 8, h[99] = ulen & 0xff;
+		h[103] = IPPROTO_UDP;
+	}
+	/* UDP header, checksum zero while it is summed */
+	h[ETH_HLEN + l3 + 0] = pl->sport >> 8;
+	h[ETH_HLEN + l3 + 1] = pl->sport & 0xff;
+	h[ETH_HLEN + l3 + 2] = pl->dport >> 8;
+	h[ETH_HLEN + l3 + 3] = pl->dport & 0xff;
+	h[ETH_HLEN + l3 + 4] = ulen >> 8;
+	h[ETH_HLEN + l3 + 5] = ulen & 0xff;
+	h[ETH_HLEN + l3 + 6] = 0;
+	h[ETH_HLEN + l3 + 7] = 0;
+
+	/* The UDP checksum: pseudo header, UDP header, then each piece where it landed. */
+	csum_sum = sift_csum_span(s, SIFT_SRC_HDR, 64, l3 == 20 ? 12 : 40);
+	csum_sum += sift_csum_span(s, SIFT_SRC_HDR, ETH_HLEN + l3, 8);
+	at = 8;
+	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, 0, sl), at);
+	at += sl;
+	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_INS, 0, pl->ins_len), at);
+	at += pl->ins_len;
+	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, sl, cut - sl), at);
+	at += cut - sl;
+	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, eoh - cut_end), at);
+	at += eoh - cut_end;
+	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, eoh, m->len - eoh), at);
+	csum_sum = (csum_sum & 0xffff) + (csum_sum >> 16);
+	csum_sum = (csum_sum & 0xffff) + (csum_sum >> 16);
+	csum_sum = ~csum_sum & 0xffff;
+	if (!csum_sum)
+		csum_sum = 0xffff; /* zero means "no checksum" */
+	__builtin_memcpy(&h[ETH_HLEN + l3 + 6], &csum_sum, 2);
+
+	if (bpf_xdp_store_bytes(ctx, 0, (void *)h, (ETH_HLEN + l3 + 8) & 127))
+		return -1;
+	return 0;
+}
+
+/* ---- the whole stage ------------------------------------------------------------- */
+
+/* Count a forwarding reason under punt or drop, as its class says. */
+static __always_inline int sift_fwd_refuse(struct sift_stats *st, __u32 reason, __u64 bytes)
+{
+	__u32 cls = sift_reason_class[reason & (SIFT_REASON_CLASS_SLOTS - 1)];
+
+	if (reason == 0 || reason >= SIFT_REASON__MAX)
+		return XDP_PASS;
+	if (cls == SIFT_RCLASS_reject) {
+		sift_count(st, SIFT_STAT_SIP_DROP, bytes);
+		sift_count(st, SIFT_STAT_DROP_BASE + reason - 1, bytes);
+		return XDP_DROP;
+	}
+	sift_count(st, SIFT_STAT_SIP_PUNT, bytes);
+	sift_count(st, SIFT_STAT_PUNT_BASE + reason - 1, bytes);
+	return XDP_PASS;
+}
+
+/*
+ * Forward a forward-eligible message addressed to sift.  Returns the XDP
+ * action; a punt leaves the packet as it came.
+ */
+static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pkt *pkt,
+					struct sift_scratch *s, struct sift_stats *st, __u64 secret,
+					__u64 bytes)
+{
+	struct sift_fwd_plan *pl = &s->plan;
+	int r, request = s->msg.kind == SIFT_KIND_REQUEST;
+
+	__builtin_memset(pl, 0, sizeof(*pl));
+	pl->ingress = ctx->ingress_ifindex;
+	pl->backend = SIFT_NO_BACKEND;
+	r = request ? sift_decide_request(s) : sift_decide_response(s, secret);
+	if (r)
+		return sift_fwd_refuse(st, r, bytes);
+	r = sift_fwd_route(ctx, s);
+	if (r)
+		return sift_fwd_refuse(st, r, bytes);
+	if (request) {
+		if (sift_mf_decrement(s))
+			return sift_fwd_refuse(st, SIFT_REASON_MAX_FORWARDS_ZERO, bytes);
+		pl->branch = sift_branch_hash(s, secret);
+		pl->ins_len = sift_fwd_insert(s, secret);
+		if (!pl->ins_len)
+			return sift_fwd_refuse(st, SIFT_REASON_NOT_SIFT_IFACE, bytes);
+	}
+	r = sift_fwd_build(ctx, s, pkt->payload_off);
+	if (r > 0)
+		return sift_fwd_refuse(st, SIFT_REASON_MTU, bytes);
+	if (r < 0)
+		return XDP_ABORTED; /* half-written: never let the kernel see it */
+	sift_count(st, request ? SIFT_STAT_FWD_REQUEST : SIFT_STAT_FWD_RESPONSE, bytes);
+	if (pl->egress == ctx->ingress_ifindex)
+		return XDP_TX;
+	return bpf_redirect_map(&SIFT_MAP_TX, pl->egress, 0);
+}
+
+#endif /* SIFT_FWD_BPF_H */

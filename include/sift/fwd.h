@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Forwarding state shared by the XDP program and siftd: routes, groups,
+ * backends, Maglev tables, how sift appears on each interface.  siftd writes
+ * all of it; the fast path only reads.
+ */
+#ifndef SIFT_FWD_H
+#define SIFT_FWD_H
+
+#include <linux/types.h>
+#include <sift/common.h>
+
+#define SIFT_MAP_CONFIG sift_config
+#define SIFT_MAP_ROUTES sift_routes
+#define SIFT_MAP_DOMAINS sift_domains
+#define SIFT_MAP_SELF sift_self
+#define SIFT_MAP_BACKENDS sift_backends
+#define SIFT_MAP_MAGLEV sift_maglev
+#define SIFT_MAP_EGRESS sift_egress
+#define SIFT_MAP_RR sift_rr
+#define SIFT_MAP_TX sift_tx
+
+/*
+ * Maglev lookup tables: one per group, M entries, M prime.  With M = 65537
+ * the table stays balanced for hundreds of backends, and removing one of N
+ * backends moves close to 1/N of the Call-IDs.
+ */
+#define SIFT_MAGLEV_SIZE 65537
+#define SIFT_MAX_GROUPS 64
+#define SIFT_MAX_BACKENDS 1024
+#define SIFT_MAX_ROUTES 65536
+#define SIFT_MAX_DOMAINS 1024
+#define SIFT_ROUTE_DIGITS 32 /* a route prefix: digits and '+' */
+#define SIFT_NAME_MAX 64     /* domain names, lower case, NUL padded */
+
+/* sift_config[0]: settings the fast path reads every packet. */
+struct sift_config {
+	__u64 secret; /* keys the branch MAC; random, kept in the pinned map across restarts */
+	__u32 flags;  /* enum sift_config_flags */
+	__u32 pad;
+};
+SIFT_ASSERT_SIZE(struct sift_config, 16);
+
+enum sift_config_flags {
+	SIFT_CFG_FORWARD = 1 << 0, /* forward eligible messages (else count and pass) */
+};
+
+/*
+ * sift_routes: LPM trie.  The key is a domain id (0: any domain) followed by
+ * the Request-URI's user part, digits and '+' only; a route for prefix P in
+ * domain D has prefixlen 32 + 8 * strlen(P).  Longest prefix wins; the
+ * request's own domain is tried before "any domain".
+ */
+struct sift_route_key {
+	__u32 prefixlen;
+	__be32 domain;
+	__u8 digits[SIFT_ROUTE_DIGITS];
+};
+SIFT_ASSERT_SIZE(struct sift_route_key, 40);
+
+enum sift_route_flags {
+	SIFT_ROUTE_RECORD_ROUTE = 1 << 0,
+};
+
+struct sift_route {
+	__u32 group;
+	__u32 flags; /* enum sift_route_flags */
+	__u32 id;    /* the route's number, for counting and showing */
+};
+SIFT_ASSERT_SIZE(struct sift_route, 12);
+
+/* sift_domains: domain names sift knows, lower case. */
+struct sift_domain_key {
+	char name[SIFT_NAME_MAX];
+};
+
+enum sift_domain_flags {
+	SIFT_DOMAIN_OURS = 1 << 0, /* a Request-URI or Route with this host is addressed to sift */
+};
+
+struct sift_domain {
+	__u32 id; /* as in sift_route_key.domain */
+	__u32 flags;
+};
+
+/* sift_self: sift's own addresses; the value is enum sift_domain_flags. */
+
+enum sift_backend_state {
+	SIFT_BACKEND_UP,
+	SIFT_BACKEND_DRAIN, /* keeps its dialogs, gets no new ones */
+	SIFT_BACKEND_DOWN,
+};
+
+/* sift_backends: array indexed by backend id. */
+struct sift_backend {
+	struct sift_addr addr;
+	__u16 port;
+	__u8 state; /* enum sift_backend_state */
+	__u8 pad;
+	__u32 weight;
+	__u32 group;
+};
+SIFT_ASSERT_SIZE(struct sift_backend, 32);
+
+/*
+ * A Maglev slot, one __u64: the backend for a new dialog (up backends only)
+ * in the low half, for an existing one (draining backends kept) in the high
+ * half.  SIFT_NO_BACKEND when the group has none.
+ */
+#define SIFT_NO_BACKEND 0xffffffffu
+#define SIFT_SLOT(fresh, all) ((__u64)(fresh) | (__u64)(all) << 32)
+#define SIFT_SLOT_FRESH(slot) ((__u32)(slot))
+#define SIFT_SLOT_ALL(slot) ((__u32)((slot) >> 32))
+
+/*
+ * sift_egress: how sift appears on an interface it is attached to, per
+ * address family: the source address, the Via header up to its branch
+ * value, and the Record-Route URI.
+ */
+#define SIFT_VIA_HEAD_MAX 128
+#define SIFT_HOSTTXT_MAX 48
+struct sift_face {
+	struct sift_addr addr; /* family 0: no address of this family here */
+	__u16 port;
+	__u8 via_head_len;
+	__u8 host_len;
+	char via_head[SIFT_VIA_HEAD_MAX]; /* "Via: SIP/2.0/UDP host:port;branch=z9hG4bK-sft" */
+	char host[SIFT_HOSTTXT_MAX];      /* host as written in Via and Record-Route */
+};
+
+struct sift_egress {
+	struct sift_face v4;
+	struct sift_face v6;
+	__u32 mtu; /* the interface's; a rewritten packet that would not fit is punted */
+	__u32 pad;
+};
+
+/*
+ * sift_rr: the Record-Route header for a request leaving on one interface
+ * having come in on another: sift's URI on the outgoing side first, then on
+ * the incoming side (one value when they are the same), CRLF included.
+ */
+struct sift_rr_key {
+	__u32 egress;
+	__u32 ingress;
+	__u32 family;
+};
+#define SIFT_RR_MAX 256
+struct sift_rr {
+	__u32 len;
+	char text[SIFT_RR_MAX];
+};
+
+/* The branch sift writes: "z9hG4bK-sft" + 16 hex digits of hash + 8 of MAC. */
+#define SIFT_BRANCH_PREFIX "z9hG4bK-sft"
+#define SIFT_BRANCH_PREFIX_LEN 11
+#define SIFT_BRANCH_LEN (SIFT_BRANCH_PREFIX_LEN + 24)
+
+#endif /* SIFT_FWD_H */

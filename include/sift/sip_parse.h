@@ -889,7 +889,8 @@ SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, 
 
 	if (SIFT_B(s, h) == '[') {
 		t = sift_find(s, h, end, ']');
-		if (t == end)
+		/* an IPv6 reference: no separator may hide in it */
+		if (t == end || sift_skip_ct(s, h + 1, t, SIFT_CT_HOST | SIFT_CT_COLON) != t)
 			return 0;
 		t++;
 		v->flags |= SIFT_VIA_HOST_V6;
@@ -898,6 +899,9 @@ SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, 
 		if (t == h)
 			return 0;
 	}
+	/* a quote cannot be part of a host (and would hide commas from the count) */
+	if (sift_find(s, h, t, '"') != t)
+		return 0;
 	v->host.off = h;
 	v->host.len = t - h;
 	p = sift_skip_lws(s, t, end);
@@ -922,7 +926,9 @@ SIFT_SUBPROG __u32 sift_gen_value(struct sift_scratch *s, __u32 p, __u32 end)
 	if (SIFT_B(s, p) == '[') {
 		__u32 q = sift_find(s, p, end, ']');
 
-		return q == end ? 0 : q + 1;
+		return q == end || sift_skip_ct(s, p + 1, q, SIFT_CT_HOST | SIFT_CT_COLON) != q ?
+			       0 :
+			       q + 1;
 	}
 	/* token, host or unbracketed IPv6 (RFC 5118 4.5): up to the next separator */
 	return sift_find_delim(s, p, end, SIFT_DELIM(';', ',', '"'));
@@ -993,6 +999,38 @@ SIFT_SUBPROG __u32 sift_via_param(struct sift_scratch *s, __u32 p, __u32 end, st
 }
 
 /*
+ * Count the via-parms from @p to @end (beyond the top two only the count
+ * matters).  Quotes may hide commas.  Returns the count, or -1 if a value is
+ * empty or a quote does not end.
+ */
+SIFT_SUBPROG int sift_via_count(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	int n = 0;
+
+	if (!s)
+		return -1;
+	for (int i = 0; i < 64; i++) {
+		__u32 q;
+
+		p = sift_skip_lws(s, p, end);
+		if (p >= end || SIFT_B(s, p) == ',')
+			return -1;
+		q = sift_find2(s, p, end, ',', '"');
+		if (q < end && SIFT_B(s, q) == '"') {
+			q = sift_skip_quoted(s, q, end);
+			if (!q)
+				return -1;
+			q = sift_find(s, q, end, ',');
+		}
+		n++;
+		if (q >= end)
+			return n;
+		p = q + 1;
+	}
+	return -1;
+}
+
+/*
  * One via-parm at @p: sent-protocol, sent-by, parameters.  Fills @v and
  * returns the offset of the ',' after it or @end; 0 if malformed.
  */
@@ -1037,6 +1075,13 @@ SIFT_SUBPROG __u32 sift_via(struct sift_scratch *s, __u32 p, __u32 end, struct s
 	}
 	if (p < end && SIFT_B(s, p) != ',')
 		return 0;
+	/*
+	 * A quote outside a quoted value (in the transport, the host, a branch)
+	 * must fail here as it does where lower Vias are only counted: sift
+	 * pushes this Via down when it forwards.
+	 */
+	if (sift_find(s, start, p, '"') != p && sift_via_count(s, start, p) != 1)
+		return 0;
 	v->value.off = start;
 	v->value.len = sift_trim_end(s, start, p) - start;
 	return p;
@@ -1072,38 +1117,6 @@ SIFT_INLINE __u32 sift_via_top(struct sift_scratch *s, __u32 p, __u32 end, __u32
 	}
 	m->n_via++;
 	return q;
-}
-
-/*
- * Count the via-parms from @p to @end (beyond the top two only the count
- * matters).  Quotes may hide commas.  Returns the count, or -1 if a value is
- * empty or a quote does not end.
- */
-SIFT_SUBPROG int sift_via_count(struct sift_scratch *s, __u32 p, __u32 end)
-{
-	int n = 0;
-
-	if (!s)
-		return -1;
-	for (int i = 0; i < 64; i++) {
-		__u32 q;
-
-		p = sift_skip_lws(s, p, end);
-		if (p >= end || SIFT_B(s, p) == ',')
-			return -1;
-		q = sift_find2(s, p, end, ',', '"');
-		if (q < end && SIFT_B(s, q) == '"') {
-			q = sift_skip_quoted(s, q, end);
-			if (!q)
-				return -1;
-			q = sift_find(s, q, end, ',');
-		}
-		n++;
-		if (q >= end)
-			return n;
-		p = q + 1;
-	}
-	return -1;
 }
 
 /*

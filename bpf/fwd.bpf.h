@@ -448,6 +448,8 @@ SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s)
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return SIFT_REASON_NO_NEIGH;
+	if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return SIFT_REASON_FORWARDING_OFF; /* siftd turns it on for its interfaces */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return SIFT_REASON_FIB_MISS;
 	pl->egress = fib.ifindex;
@@ -499,7 +501,8 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 	if (pl->record_route) {
 		key.egress = pl->egress;
 		key.ingress = pl->ingress;
-		key.family = pl->dst.family;
+		key.out_family = pl->dst.family;
+		key.in_family = pl->in_family;
 		rr = bpf_map_lookup_elem(&SIFT_MAP_RR, &key);
 		if (!rr || !rr->len || rr->len > SIFT_RR_MAX)
 			return 0;
@@ -587,8 +590,9 @@ static __always_inline int sift_store(struct xdp_md *ctx, struct sift_scratch *s
  * Rewrite the frame as the plan says: new Ethernet, IP and UDP headers, the
  * start line, the inserted bytes, the headers minus the cut; the body stays
  * where it is (the frame grows or shrinks at its head).  Then the UDP
- * checksum, from the same pieces.  Returns 0, or -1 once the frame may be
- * half-written (then it must be dropped).
+ * checksum, from the same pieces.  Returns 0; 1 when it would outgrow the
+ * MTU, 2 when the headroom is too small (nothing written yet); or -1 once
+ * the frame may be half-written (then it must be dropped).
  */
 SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u32 old_head)
 {
@@ -622,7 +626,7 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 		return 1;
 	delta = (__s32)(hdrs + head) - (__s32)(old_head + eoh);
 	if (bpf_xdp_adjust_head(ctx, -delta))
-		return 1;
+		return 2; /* the driver left less headroom than the insertion needs */
 
 	/* from here on the frame is being rewritten */
 	if (sift_store(ctx, s, hdrs, 0, sl))
@@ -712,7 +716,7 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 
 /* ---- the whole stage ------------------------------------------------------------- */
 
-/* Count a forwarding reason under punt or drop, as its class says. */
+/* Count a forwarding reason under forward.punt or forward.drop, as its class says. */
 static __always_inline int sift_fwd_refuse(struct sift_stats *st, __u32 reason, __u64 bytes)
 {
 	__u32 cls = sift_reason_class[reason & (SIFT_REASON_CLASS_SLOTS - 1)];
@@ -720,11 +724,11 @@ static __always_inline int sift_fwd_refuse(struct sift_stats *st, __u32 reason, 
 	if (reason == 0 || reason >= SIFT_REASON__MAX)
 		return XDP_PASS;
 	if (cls == SIFT_RCLASS_reject) {
-		sift_count(st, SIFT_STAT_SIP_DROP, bytes);
+		sift_count(st, SIFT_STAT_FWD_DROP, bytes);
 		sift_count(st, SIFT_STAT_DROP_BASE + reason - 1, bytes);
 		return XDP_DROP;
 	}
-	sift_count(st, SIFT_STAT_SIP_PUNT, bytes);
+	sift_count(st, SIFT_STAT_FWD_PUNT, bytes);
 	sift_count(st, SIFT_STAT_PUNT_BASE + reason - 1, bytes);
 	return XDP_PASS;
 }
@@ -742,6 +746,7 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 
 	__builtin_memset(pl, 0, sizeof(*pl));
 	pl->ingress = ctx->ingress_ifindex;
+	pl->in_family = pkt->saddr.family;
 	pl->backend = SIFT_NO_BACKEND;
 	r = request ? sift_decide_request(s) : sift_decide_response(s, secret);
 	if (r)
@@ -759,7 +764,7 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 	}
 	r = sift_fwd_build(ctx, s, pkt->payload_off);
 	if (r > 0)
-		return sift_fwd_refuse(st, SIFT_REASON_MTU, bytes);
+		return sift_fwd_refuse(st, r == 2 ? SIFT_REASON_NO_HEADROOM : SIFT_REASON_MTU, bytes);
 	if (r < 0)
 		return XDP_ABORTED; /* half-written: never let the kernel see it */
 	sift_count(st, request ? SIFT_STAT_FWD_REQUEST : SIFT_STAT_FWD_RESPONSE, bytes);

@@ -44,8 +44,10 @@ int sift_xdp(struct xdp_md *ctx)
 		goto out;
 	}
 	cfg = sift_cfg();
-	if (!cfg || !(cfg->flags & SIFT_CFG_FORWARD))
+	if (!cfg || !(cfg->flags & SIFT_CFG_FORWARD)) {
+		sift_count(st, SIFT_STAT_FWD_OFF, bytes);
 		goto out;
+	}
 	action = sift_forward(ctx, &pkt, s, st, cfg->secret, bytes);
 out:
 	return sift_record(st, class, action, bytes);

@@ -57,7 +57,12 @@ SIFT_ASSERT_SIZE(struct sift_addr, 20);
  *
  * class:    every packet the program sees lands in exactly one class.
  * verdict:  every SIP datagram parsed gets one parser verdict:
- * sip_punt, sip_drop: ... and the reason for a punt or a drop (include/sift/sip.h).
+ * forward:  every datagram the parser found forwardable, once: sent on as a
+ *           request or response, transit (not addressed to sift: the kernel
+ *           routes it), punted or dropped by the forwarding decision, or off
+ *           (forwarding disabled: passed on).
+ * sip_punt, sip_drop: the reason for every punt or drop, parser's or forwarding's
+ *           (include/sift/reasons.h).
  * action:   every packet ends in exactly one XDP action.
  */
 #define SIFT_STAT_REASON_(X, pre, grp, id, name, cls) X(pre##id, grp, name)
@@ -75,6 +80,9 @@ SIFT_ASSERT_SIZE(struct sift_addr, 20);
 	X(FWD_REQUEST, forward, requests)                                                          \
 	X(FWD_RESPONSE, forward, responses)                                                        \
 	X(FWD_TRANSIT, forward, transit)                                                           \
+	X(FWD_PUNT, forward, punt)                                                                 \
+	X(FWD_DROP, forward, drop)                                                                 \
+	X(FWD_OFF, forward, off)                                                                   \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
 	X(ACT_ABORTED, action, aborted)                                                            \

@@ -138,12 +138,15 @@ struct sift_egress {
 /*
  * sift_rr: the Record-Route header for a request leaving on one interface
  * having come in on another: sift's URI on the outgoing side first, then on
- * the incoming side (one value when they are the same), CRLF included.
+ * the incoming side (one value when both are the same face), CRLF included.
+ * The callee's route set then starts with the face it can reach, the
+ * caller's (reversed) with the face it can reach.
  */
 struct sift_rr_key {
 	__u32 egress;
 	__u32 ingress;
-	__u32 family;
+	__u16 out_family;
+	__u16 in_family;
 };
 #define SIFT_RR_MAX 256
 struct sift_rr {

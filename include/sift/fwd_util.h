@@ -301,7 +301,8 @@ SIFT_INLINE int sift_branch_ours(struct sift_scratch *s, __u32 off, __u32 len, _
 /*
  * Max-Forwards minus one, in place and in the same number of characters:
  * leading zeros stay zeros, a lost digit becomes a space before the value
- * (LWS after the colon).  The value must be at least 1.
+ * (LWS after the colon).  The value must be at least 1.  Only the text
+ * changes: the parsed message keeps the value that came in.
  */
 SIFT_SUBPROG int sift_mf_decrement(struct sift_scratch *s)
 {
@@ -331,7 +332,6 @@ SIFT_SUBPROG int sift_mf_decrement(struct sift_scratch *s)
 			SIFT_B(s, at) = pad;
 		v /= 10;
 	}
-	m->max_forwards--;
 	return 0;
 }
 

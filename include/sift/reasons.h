@@ -53,8 +53,10 @@
 	R(X, A, B, NEXT_HOP_NAME, next_hop_name, route)                                            \
 	R(X, A, B, NEXT_HOP_TRANSPORT, next_hop_transport, route)                                  \
 	R(X, A, B, FIB_MISS, fib_miss, route)                                                      \
+	R(X, A, B, FORWARDING_OFF, forwarding_off, route)                                          \
 	R(X, A, B, NO_NEIGH, no_neigh, route)                                                      \
 	R(X, A, B, MTU, mtu, route)                                                                \
+	R(X, A, B, NO_HEADROOM, no_headroom, route)                                                \
 	R(X, A, B, NOT_SIFT_IFACE, not_sift_iface, route)                                          \
 	R(X, A, B, NOT_OUR_VIA, not_our_via, reject)                                               \
 	R(X, A, B, BAD_NEXT_HOP, bad_next_hop, reject)
@@ -65,5 +67,8 @@ enum sift_reason {
 	SIFT_REASON_LIST(SIFT_REASON_ENUM_, _, _, _) SIFT_REASON__MAX
 };
 #undef SIFT_REASON_ENUM_
+
+/* The forwarding decision's reasons (route, reject) follow the parser's in the list. */
+#define SIFT_REASON_FIRST_FWD SIFT_REASON_REGISTER
 
 #endif /* SIFT_REASONS_H */

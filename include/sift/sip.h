@@ -205,7 +205,8 @@ struct sift_fwd_plan {
 	__u32 record_route;
 	__u32 backend; /* SIFT_NO_BACKEND when the next hop came from the message */
 	__u32 mtu;     /* of the egress interface */
-	__u32 pad;
+	__u16 in_family; /* the family the message came in with */
+	__u16 pad;
 	__u64 branch;
 };
 

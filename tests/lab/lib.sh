@@ -84,6 +84,7 @@ lab_init() {
 	"$LAB" -p "$LAB_PREFIX" up >/dev/null || { not_ok "lab up"; exit 1; }
 	eval "$("$LAB" -p "$LAB_PREFIX" env)"
 	export SIFT_PIN_PATH=$PIN
+	export SIFT_RUN_DIR=$T_TMP/run
 }
 
 # Run in the router namespace without `ip netns exec`, which would hide the
@@ -107,7 +108,7 @@ start_siftd() {
 	local log=$1
 	shift
 	# nsenter execs siftd: $! is siftd's own pid (a shell function would add a subshell).
-	nsenter --net="/run/netns/$LAB_RTR" "$SIFTD" -p "$PIN" "$@" >"$log" 2>&1 &
+	nsenter --net="/run/netns/$LAB_RTR" "$SIFTD" -p "$PIN" -r "$SIFT_RUN_DIR" "$@" >"$log" 2>&1 &
 	SIFTD_PID=$!
 	T_PIDS+=("$SIFTD_PID")
 	if ! wait_for 10 grep -q "running (pid" "$log"; then

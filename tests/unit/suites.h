@@ -8,5 +8,6 @@ Suite *config_suite(void);
 Suite *cli_suite(void);
 Suite *sip_parse_suite(void);
 Suite *fwd_suite(void);
+Suite *routing_suite(void);
 
 #endif

@@ -351,6 +351,13 @@ static const struct cf_field port_elem[] = {
 
 static const struct cf_field sip_fields[] = {
 	SEQ("ports", struct sift_conf, sip_ports, n_sip_ports, port_elem, .flags = CF_UNIQUE),
+	BOOL("forward", struct sift_conf, forward),
+	CF_END,
+};
+
+static const struct cf_field health_fields[] = {
+	UINT("interval", struct sift_conf, probe_interval, 0, 3600),
+	UINT("failures", struct sift_conf, probe_failures, 1, 100),
 	CF_END,
 };
 
@@ -421,6 +428,7 @@ static const struct cf_field domain_elem[] = {
 static const struct cf_field top_fields[] = {
 	SEQ("interfaces", struct sift_conf, ifaces, n_ifaces, iface_elem, .flags = CF_UNIQUE),
 	MAP("sip", sip_fields),
+	MAP("health", health_fields),
 	SEQ("domains", struct sift_conf, routing.domains, routing.n_domains, domain_elem),
 	SEQ("groups", struct sift_conf, routing.groups, routing.n_groups, group_elem),
 	SEQ("routes", struct sift_conf, routing.routes, routing.n_routes, route_elem),
@@ -437,6 +445,9 @@ void sift_conf_defaults(struct sift_conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	conf->sip_ports[0] = SIFT_SIP_PORT_DEFAULT;
 	conf->n_sip_ports = 1;
+	conf->forward = true;
+	conf->probe_interval = 5;
+	conf->probe_failures = 3;
 	conf->mode = SIFT_MODE_NATIVE;
 	snprintf(conf->pin_path, sizeof(conf->pin_path), "%s", SIFT_PIN_PATH_DEFAULT);
 	snprintf(conf->run_dir, sizeof(conf->run_dir), "%s", SIFT_RUN_DIR_DEFAULT);
@@ -453,9 +464,19 @@ static int cf_validate(struct cf_ctx *cx, struct sift_conf *c)
 	for (unsigned int i = 0; i < c->n_ifaces; i++) {
 		struct sift_iface_conf *ic = &c->ifaces[i];
 
+		bool listed = !ic->port;
+
 		if (!ic->name[0]) {
 			snprintf(cx->err, cx->errlen, "%s:%d:1: interface name is empty", cx->file,
 				 ic->line);
+			return -EINVAL;
+		}
+		for (unsigned int k = 0; k < c->n_sip_ports; k++)
+			listed |= c->sip_ports[k] == ic->port;
+		if (!listed) {
+			snprintf(cx->err, cx->errlen,
+				 "%s:%d:1: interface %s: port %u is not one of sip.ports", cx->file,
+				 ic->line, ic->name, ic->port);
 			return -EINVAL;
 		}
 	}

@@ -37,6 +37,11 @@ struct sift_conf {
 
 	unsigned int sip_ports[SIFT_MAX_PORTS];
 	unsigned int n_sip_ports;
+	bool forward; /* sip.forward: proxy in XDP (default), or only count */
+
+	/* health: OPTIONS probes to backends */
+	unsigned int probe_interval; /* seconds; 0: no probes */
+	unsigned int probe_failures; /* unanswered probes in a row that make a backend unreachable */
 
 	/* domains:, groups:, routes: */
 	struct sift_routing routing;

@@ -8,6 +8,7 @@
 #define SIFT_ROUTING_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <sift/fwd.h>
 
 #include "addr.h"
@@ -75,6 +76,15 @@ struct sift_route_conf *sift_routing_route(struct sift_routing *r, const char *p
  * line, when it has one) in @err.
  */
 int sift_routing_check(const struct sift_routing *r, const char *file, char *err, size_t len);
+
+/*
+ * Apply one live change (routing_ops.c), e.g.
+ *   {"op": "backend.set", "group": "core", "address": "198.18.2.2", "state": "down"}
+ * ops: group.add/del {name}, backend.add/set/del {group, address, port, weight, state},
+ * route.add/set/del {prefix, domain, group, record_route}.  0, or -EINVAL with the
+ * reason in @err and @r unchanged.  The caller runs sift_routing_check() after.
+ */
+int sift_routing_apply(struct sift_routing *r, const json_t *op, char *err, size_t len);
 
 /* A domain name as the maps hold it: lower case, at most SIFT_NAME_MAX - 1. 0 or -EINVAL. */
 int sift_domain_norm(const char *in, char out[SIFT_NAME_MAX]);

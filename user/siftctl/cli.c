@@ -259,6 +259,11 @@ static const struct cmd objects[] = {
 	{ "stats", .sub = stats_cmds },
 	{ "prog", .sub = prog_cmds },
 	{ "sip", .sub = sip_cmds },
+	{ "route", .sub = route_cmds },
+	{ "group", .sub = group_cmds },
+	{ "backend", .sub = backend_cmds },
+	{ "live", .sub = live_cmds },
+	{ "daemon", .sub = daemon_cmds },
 	{},
 };
 
@@ -271,10 +276,12 @@ static void usage(FILE *f)
 		   "  -p, --pretty           indented JSON (implies -j)\n"
 		   "  -P, --pin-path DIR     where sift's maps are pinned (default %s,\n"
 		   "                         or $SIFT_PIN_PATH)\n"
+		   "  -R, --run-dir DIR      siftd's run directory, for its control socket\n"
+		   "                         (default %s, or $SIFT_RUN_DIR)\n"
 		   "  -h, --help             this text\n"
 		   "\n"
-		   "OBJECT := { stats | prog | sip }\n",
-		SIFT_PIN_PATH_DEFAULT);
+		   "OBJECT := { stats | prog | sip | route | group | backend | live | daemon }\n",
+		SIFT_PIN_PATH_DEFAULT, SIFT_RUN_DIR_DEFAULT);
 }
 
 static void help(void)
@@ -292,19 +299,22 @@ int siftctl_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "pin-path", required_argument, NULL, 'P' },
+		{ "run-dir", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct cli c = { .pin_path = getenv("SIFT_PIN_PATH") };
+	struct cli c = { .pin_path = getenv("SIFT_PIN_PATH"), .run_dir = getenv("SIFT_RUN_DIR") };
 	bool json = false, pretty = false;
 	const struct cmd *obj;
 	int opt, ret;
 
 	if (!c.pin_path || !*c.pin_path)
 		c.pin_path = SIFT_PIN_PATH_DEFAULT;
+	if (!c.run_dir || !*c.run_dir)
+		c.run_dir = SIFT_RUN_DIR_DEFAULT;
 	optind = 1;
 	/* '+': options end at the object, so command arguments may start with '-'. */
-	while ((opt = getopt_long(argc, argv, "+jpP:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jpP:R:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
@@ -314,6 +324,9 @@ int siftctl_main(int argc, char **argv)
 			break;
 		case 'P':
 			c.pin_path = optarg;
+			break;
+		case 'R':
+			c.run_dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);

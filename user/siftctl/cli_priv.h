@@ -7,6 +7,7 @@
 
 struct cli {
 	const char *pin_path;
+	const char *run_dir; /* siftd's, for its control socket */
 	const char *prog;
 };
 
@@ -22,5 +23,10 @@ struct cmd {
 
 /* Command tables of the objects kept in their own files. */
 extern const struct cmd sip_cmds[];
+extern const struct cmd route_cmds[];
+extern const struct cmd group_cmds[];
+extern const struct cmd backend_cmds[];
+extern const struct cmd live_cmds[];
+extern const struct cmd daemon_cmds[];
 
 #endif

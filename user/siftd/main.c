@@ -22,29 +22,19 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include <sys/timerfd.h>
+
 #include "config.h"
+#include "ctl.h"
+#include "faces.h"
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
 #include "proc.h"
+#include "siftd.h"
 
 #define EXIT_USAGE 2
 
-struct siftd {
-	struct sift_conf conf;
-	const char *conf_path; /* NULL: flags only */
-	/* Command-line settings win over the file, also across reloads. */
-	const char *cli_ifaces[SIFT_MAX_IFACES];
-	unsigned int n_cli_ifaces;
-	int cli_mode;
-	bool cli_keep_attached;
-	const char *cli_pin_path;
-	bool verbose;
-
-	struct sift_loader loader;
-	int locks[SIFT_MAX_IFACES];
-	unsigned int n_locks;
-};
 
 static void usage(FILE *f)
 {
@@ -58,13 +48,14 @@ static void usage(FILE *f)
 		"  -m, --mode MODE        native (default; falls back to skb with a warning) or skb\n"
 		"  -k, --keep-attached    on exit leave the program and maps in place (hitless restart)\n"
 		"  -p, --pin-path DIR     where maps are pinned (default %s)\n"
+		"  -r, --run-dir DIR      control socket and live changes (default %s)\n"
 		"  -t, --check            check the configuration and exit\n"
 		"      --purge            remove the pinned maps (siftd must not be running) and exit\n"
 		"  -v, --verbose          debug logging, including libbpf's and libxdp's\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Exit status: 0 stopped cleanly, 1 runtime error, 2 bad usage or configuration.\n",
-		SIFT_PIN_PATH_DEFAULT);
+		SIFT_PIN_PATH_DEFAULT, SIFT_RUN_DIR_DEFAULT);
 }
 
 /* Merge the command line over a loaded file configuration. */
@@ -94,6 +85,8 @@ static int apply_cli(struct siftd *d, struct sift_conf *c)
 		c->keep_attached = true;
 	if (d->cli_pin_path)
 		snprintf(c->pin_path, sizeof(c->pin_path), "%s", d->cli_pin_path);
+	if (d->cli_run_dir)
+		snprintf(c->run_dir, sizeof(c->run_dir), "%s", d->cli_run_dir);
 	if (d->verbose)
 		c->log_level = SIFT_LOG_DEBUG;
 	return 0;
@@ -178,18 +171,133 @@ static void unlock_all(struct siftd *d)
 	d->n_locks = 0;
 }
 
-static int install_conf(struct siftd *d, const struct sift_conf *c)
-{
-	int err = sift_ports_set(d->loader.maps.ports, c->sip_ports, c->n_sip_ports);
+/* ---- forwarding state ------------------------------------------------------------ */
 
-	if (err)
-		pr_err("install SIP ports: %s", strerror(-err));
-	return err;
+static int install_once(struct siftd *d, const struct sift_conf *c, const struct sift_routing *r)
+{
+	struct sift_routing *eff = malloc(sizeof(*eff));
+	struct sift_fwd_view v = {
+		.routing = eff,
+		.ifaces = d->views,
+		.n_ifaces = c->n_ifaces,
+		.forward = c->forward,
+	};
+	char err[256];
+	int ret;
+
+	if (!eff)
+		return -ENOMEM;
+	ret = sift_ports_set(d->loader.maps.ports, c->sip_ports, c->n_sip_ports);
+	if (ret) {
+		pr_err("install SIP ports: %s", strerror(-ret));
+		goto out;
+	}
+	ret = sift_faces_build(c, d->views);
+	if (ret)
+		goto out;
+	/* unreachable backends get no new traffic */
+	*eff = *r;
+	sift_probe_apply(d->probe, eff);
+	ret = sift_fwd_install(d->fwd, &d->loader.maps, &v, err, sizeof(err));
+	if (ret)
+		pr_err("install forwarding state: %s", err);
+out:
+	free(eff);
+	return ret;
+}
+
+int siftd_install(struct siftd *d, const struct sift_conf *c, const struct sift_routing *r)
+{
+	int ret = install_once(d, c, r);
+
+	if (ret && d->routing && (c != &d->conf || r != d->routing)) {
+		/* never leave a mix: the previous state again */
+		if (install_once(d, &d->conf, d->routing))
+			pr_err("could not restore the previous forwarding state either");
+	}
+	return ret;
+}
+
+void siftd_replay(struct sift_routing *r, json_t *changes, const char *file)
+{
+	char err[256];
+	size_t i = 0;
+
+	while (i < json_array_size(changes)) {
+		json_t *op = json_array_get(changes, i);
+		struct sift_routing *tmp = malloc(sizeof(*tmp));
+		int ret = -ENOMEM;
+
+		if (tmp) {
+			*tmp = *r;
+			ret = sift_routing_apply(tmp, op, err, sizeof(err));
+			if (!ret)
+				ret = sift_routing_check(tmp, file, err, sizeof(err));
+			if (!ret)
+				*r = *tmp;
+			free(tmp);
+		}
+		if (ret) {
+			char *text = json_dumps(op, JSON_COMPACT);
+
+			pr_warn("live change %s no longer applies (%s); dropped", text ? text : "?",
+				ret == -ENOMEM ? "out of memory" : err);
+			free(text);
+			json_array_remove(changes, i);
+			continue;
+		}
+		i++;
+	}
+}
+
+static void live_path(const struct siftd *d, char *out, size_t len)
+{
+	if (snprintf(out, len, "%s/live.json", d->conf.run_dir) >= (int)len)
+		out[0] = '\0'; /* cannot happen: run_dir fits a socket path */
+}
+
+int siftd_live_save(struct siftd *d)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+
+	live_path(d, path, sizeof(path));
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (json_dump_file(d->live, tmp, JSON_INDENT(1)) || rename(tmp, path)) {
+		pr_warn("cannot keep the live changes in %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void live_load(struct siftd *d)
+{
+	char path[PATH_MAX];
+	json_error_t jerr;
+	json_t *v;
+
+	live_path(d, path, sizeof(path));
+	d->live = json_array();
+	if (access(path, F_OK))
+		return;
+	v = json_load_file(path, 0, &jerr);
+	if (!v || !json_is_array(v)) {
+		pr_warn("%s:%d: unreadable live changes (%s); starting from the file alone", path,
+			jerr.line, v ? "not a list" : jerr.text);
+		json_decref(v);
+		return;
+	}
+	json_decref(d->live);
+	d->live = v;
+	if (json_array_size(v))
+		pr_info("replaying %zu live changes from %s", json_array_size(v), path);
 }
 
 /*
  * SIGHUP: read the file again.  A bad file changes nothing; settings that
- * need a restart (interfaces, pin path) are reported and left as they are.
+ * need a restart (interfaces, pin path, run directory) are reported and left
+ * as they are.  Live changes stay on top of the new file.
  */
 static void reload(struct siftd *d)
 {
@@ -204,26 +312,65 @@ static void reload(struct siftd *d)
 	}
 	if (strcmp(c->pin_path, d->conf.pin_path))
 		pr_warn("daemon.pin_path changes on restart only");
+	if (strcmp(c->run_dir, d->conf.run_dir))
+		pr_warn("daemon.run_dir changes on restart only");
 	if (c->n_ifaces != d->conf.n_ifaces ||
-	    memcmp(c->ifaces, d->conf.ifaces, sizeof(c->ifaces[0]) * c->n_ifaces))
+	    memcmp(c->ifaces, d->conf.ifaces, sizeof(c->ifaces[0]) * c->n_ifaces)) {
 		pr_warn("interface changes take effect on restart only");
-	if (install_conf(d, c)) {
-		/* Put the old table back: never leave half of the new one. */
-		install_conf(d, &d->conf);
+		memcpy(c->ifaces, d->conf.ifaces, sizeof(c->ifaces));
+		c->n_ifaces = d->conf.n_ifaces;
+	}
+	snprintf(c->pin_path, sizeof(c->pin_path), "%s", d->conf.pin_path);
+	snprintf(c->run_dir, sizeof(c->run_dir), "%s", d->conf.run_dir);
+	siftd_replay(&c->routing, d->live, c->path);
+	sift_probe_sync(d->probe, &c->routing);
+	if (siftd_install(d, c, &c->routing)) {
+		pr_err("reload rejected; the running configuration is unchanged");
+		sift_probe_sync(d->probe, d->routing);
 		goto out;
 	}
 	sift_log_set_level(c->log_level);
-	memcpy(c->ifaces, d->conf.ifaces, sizeof(c->ifaces));
-	c->n_ifaces = d->conf.n_ifaces;
-	snprintf(c->pin_path, sizeof(c->pin_path), "%s", d->conf.pin_path);
 	d->conf = *c;
+	*d->routing = c->routing;
+	siftd_live_save(d);
+	sift_probe_config(d->probe, c->probe_interval, c->probe_failures);
+	sift_punt_update(&d->punt, &d->conf);
 	pr_info("reload done");
 out:
 	free(c);
 }
 
+static void arm_timer(struct siftd *d)
+{
+	struct itimerspec its = {};
+
+	its.it_value.tv_sec = its.it_interval.tv_sec = d->conf.probe_interval;
+	timerfd_settime(d->timer_fd, 0, &its, NULL);
+}
+
+static void serve_control(struct siftd *d)
+{
+	for (int i = 0; i < 16; i++) {
+		int fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		json_t *req, *ans;
+
+		if (fd < 0)
+			return;
+		req = sift_ctl_read(fd, 2000);
+		ans = req ? siftd_control(d, req) : json_pack("{s:s}", "error", "bad request");
+		if (ans)
+			sift_ctl_write(fd, ans);
+		json_decref(req);
+		json_decref(ans);
+		close(fd);
+	}
+}
+
+enum { FD_SIGNAL, FD_CTL, FD_TIMER, FD_PROBE4, FD_PROBE6, FD_PUNT };
+
 static int run(struct siftd *d)
 {
+	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS];
 	sigset_t mask;
 	int sfd;
 
@@ -238,19 +385,46 @@ static int run(struct siftd *d)
 	}
 
 	for (;;) {
-		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 		struct signalfd_siginfo si;
+		unsigned int np = FD_PUNT;
+		__u64 ticks;
+		bool changed = false;
 
-		if (poll(&pfd, 1, -1) < 0) {
+		pfd[FD_SIGNAL] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[FD_CTL] = (struct pollfd){ .fd = d->ctl_fd, .events = POLLIN };
+		pfd[FD_TIMER] = (struct pollfd){ .fd = d->timer_fd, .events = POLLIN };
+		pfd[FD_PROBE4] = (struct pollfd){ .fd = d->probe->fd4, .events = POLLIN };
+		pfd[FD_PROBE6] = (struct pollfd){ .fd = d->probe->fd6, .events = POLLIN };
+		for (unsigned int i = 0; i < d->punt.n_fds; i++)
+			pfd[np++] = (struct pollfd){ .fd = d->punt.fds[i], .events = POLLIN };
+		if (poll(pfd, np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("poll: %s", strerror(errno));
 			break;
 		}
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		for (unsigned int i = FD_PUNT; i < np; i++)
+			if (pfd[i].revents & POLLIN)
+				sift_punt_input(&d->punt, pfd[i].fd);
+		if (pfd[FD_PROBE4].revents & POLLIN)
+			changed |= sift_probe_input(d->probe, d->probe->fd4);
+		if (pfd[FD_PROBE6].revents & POLLIN)
+			changed |= sift_probe_input(d->probe, d->probe->fd6);
+		if ((pfd[FD_TIMER].revents & POLLIN) &&
+		    read(d->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+			changed |= sift_probe_tick(d->probe);
+		if (changed)
+			siftd_install(d, &d->conf, d->routing);
+		if (pfd[FD_CTL].revents & POLLIN)
+			serve_control(d);
+		if (!(pfd[FD_SIGNAL].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
+			unsigned int interval = d->conf.probe_interval;
+
 			reload(d);
+			if (interval != d->conf.probe_interval)
+				arm_timer(d);
 			continue;
 		}
 		pr_info("%s: stopping", strsignal(si.ssi_signo));
@@ -258,6 +432,65 @@ static int run(struct siftd *d)
 	}
 	close(sfd);
 	return 0;
+}
+
+/* Everything the running daemon needs beside the attached program. */
+static int start_services(struct siftd *d)
+{
+	char err[512];
+	int ret;
+
+	d->routing = malloc(sizeof(*d->routing));
+	d->fwd = malloc(sizeof(*d->fwd));
+	d->probe = calloc(1, sizeof(*d->probe));
+	if (!d->routing || !d->fwd || !d->probe)
+		return -ENOMEM;
+	sift_fwd_state_init(d->fwd);
+	d->ctl_fd = sift_ctl_listen(d->conf.run_dir, err, sizeof(err));
+	if (d->ctl_fd < 0) {
+		pr_err("%s", err);
+		return d->ctl_fd;
+	}
+	live_load(d);
+	*d->routing = d->conf.routing;
+	siftd_replay(d->routing, d->live, d->conf.path);
+	ret = sift_probe_open(d->probe, d->conf.probe_interval, d->conf.probe_failures);
+	if (ret) {
+		pr_err("probe sockets: %s", strerror(-ret));
+		return ret;
+	}
+	sift_faces_build(&d->conf, d->views);
+	sift_faces_enable_forwarding(d->views, d->conf.n_ifaces);
+	sift_probe_sync(d->probe, d->routing);
+	ret = siftd_install(d, &d->conf, d->routing);
+	if (ret)
+		return ret;
+	siftd_live_save(d);
+	ret = sift_punt_open(&d->punt, &d->conf);
+	if (ret)
+		return ret;
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->timer_fd < 0)
+		return -errno;
+	arm_timer(d);
+	return 0;
+}
+
+static void stop_services(struct siftd *d)
+{
+	if (d->ctl_fd >= 0) {
+		close(d->ctl_fd);
+		sift_ctl_unlink(d->conf.run_dir);
+	}
+	if (d->timer_fd >= 0)
+		close(d->timer_fd);
+	sift_punt_close(&d->punt);
+	if (d->probe)
+		sift_probe_close(d->probe);
+	json_decref(d->live);
+	free(d->routing);
+	free(d->fwd);
+	free(d->probe);
 }
 
 /* Remove everything pinned under @pin_path: it is sift's own directory. */
@@ -312,6 +545,7 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "keep-attached", no_argument, NULL, 'k' },
 		{ "pin-path", required_argument, NULL, 'p' },
+		{ "run-dir", required_argument, NULL, 'r' },
 		{ "check", no_argument, NULL, 't' },
 		{ "purge", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -326,9 +560,10 @@ int main(int argc, char **argv)
 
 	if (!d)
 		return EXIT_FAILURE;
+	d->ctl_fd = d->timer_fd = -1;
 	sift_log_init("siftd", SIFT_LOG_INFO);
 
-	while ((opt = getopt_long(argc, argv, "c:i:m:kp:tvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:i:m:kp:r:tvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			d->conf_path = optarg;
@@ -355,6 +590,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			d->cli_pin_path = optarg;
+			break;
+		case 'r':
+			d->cli_run_dir = optarg;
 			break;
 		case 't':
 			check_only = true;
@@ -424,11 +662,12 @@ int main(int argc, char **argv)
 		unlock_all(d);
 		return EXIT_FAILURE;
 	}
-	err = install_conf(d, &d->conf);
+	err = start_services(d);
 	if (!err) {
 		pr_info("running (pid %d)", getpid());
 		err = run(d);
 	}
+	stop_services(d);
 
 	if (d->conf.keep_attached && !err) {
 		pr_info("leaving sift_xdp attached and maps pinned (--keep-attached)");

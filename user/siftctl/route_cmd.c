@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * siftctl route|group|backend|live|daemon: routing as siftd runs it, and live
+ * changes to it.  These talk to siftd over its control socket; siftd checks
+ * a change, installs it into the fast path and keeps it across reloads and
+ * restarts (`live clear` goes back to the file).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "cli_priv.h"
+#include "ctl.h"
+#include "out.h"
+
+/* Send @req (stolen) to siftd; the answer, or NULL with the error printed. */
+static json_t *call(struct cli *c, json_t *req)
+{
+	char err[512];
+	json_t *ans = sift_ctl_call(c->run_dir, req, err, sizeof(err));
+	const char *e;
+
+	json_decref(req);
+	if (!ans) {
+		out_error("%s", err);
+		return NULL;
+	}
+	e = json_string_value(json_object_get(ans, "error"));
+	if (e) {
+		out_error("%s", e);
+		json_decref(ans);
+		return NULL;
+	}
+	return ans;
+}
+
+static int send_change(struct cli *c, json_t *op, const char *done)
+{
+	json_t *ans = call(c, json_pack("{s:s, s:o}", "cmd", "change", "change", op));
+
+	if (!ans)
+		return SIFTCTL_EXIT_FAIL;
+	json_decref(ans);
+	out_open_obj(NULL);
+	out_bool("ok", NULL, true);
+	out_close_obj();
+	out_text("%s\n", done);
+	return SIFTCTL_EXIT_OK;
+}
+
+/* "KEY VALUE" pairs after the positional arguments. */
+struct kv {
+	const char *key;
+	const char *val;
+};
+
+static int pairs(int argc, char **argv, const char *const *allowed, struct kv *out, int max,
+		 const char *cmd)
+{
+	int n = 0;
+
+	for (int i = 0; i < argc; i += 2) {
+		bool ok = false;
+
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = !strcmp(argv[i], *a);
+		if (!ok) {
+			out_error("%s: unexpected '%s'", cmd, argv[i]);
+			return -1;
+		}
+		if (i + 1 >= argc) {
+			out_error("%s: '%s' needs a value", cmd, argv[i]);
+			return -1;
+		}
+		if (n == max)
+			return -1;
+		out[n].key = argv[i];
+		out[n].val = argv[i + 1];
+		n++;
+	}
+	return n;
+}
+
+static const char *kv_get(const struct kv *kv, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return kv[i].val;
+	return NULL;
+}
+
+static int parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || v > max || *s == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ADDR, ADDR:PORT, [V6] or [V6]:PORT into the change's address and port. */
+static int put_hostport(json_t *op, const char *arg, const char *cmd)
+{
+	char host[SIFT_ADDRSTRLEN + 2];
+	const char *colon = strrchr(arg, ':'), *portstr = NULL;
+	struct sift_addr a;
+	unsigned int port;
+	size_t hl = strlen(arg);
+
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+
+		if (close && close[1] == ':')
+			portstr = close + 2;
+		else if (!close || close[1])
+			goto bad;
+		hl = close + 1 - arg;
+	} else if (colon && strchr(arg, ':') == colon) {
+		portstr = colon + 1;
+		hl = colon - arg;
+	}
+	if (hl >= sizeof(host))
+		goto bad;
+	memcpy(host, arg, hl);
+	host[hl] = '\0';
+	if (sift_addr_parse(host, &a))
+		goto bad;
+	json_object_set_new(op, "address", json_string(host));
+	if (portstr) {
+		if (parse_uint(portstr, 65535, &port) || !port)
+			goto bad;
+		json_object_set_new(op, "port", json_integer(port));
+	}
+	return 0;
+bad:
+	out_error("%s: '%s' is not ADDRESS[:PORT]", cmd, arg);
+	return -1;
+}
+
+/* ---- route ------------------------------------------------------------------------------ */
+
+static const char *prefix_arg(const char *a)
+{
+	return !strcmp(a, "default") ? "" : a;
+}
+
+static int route_change(struct cli *c, int argc, char **argv, const char *what)
+{
+	static const char *const keys[] = { "domain", "group", "record-route", NULL };
+	char cmd[32], done[128];
+	struct kv kv[4];
+	const char *v;
+	json_t *op;
+	int n;
+
+	snprintf(cmd, sizeof(cmd), "route %s", what);
+	if (argc < 1) {
+		out_error("%s: which prefix? (digits and '+', or 'default')", cmd);
+		return SIFTCTL_EXIT_USAGE;
+	}
+	n = pairs(argc - 1, argv + 1, keys, kv, 4, cmd);
+	if (n < 0)
+		return SIFTCTL_EXIT_USAGE;
+	op = json_pack("{s:s+, s:s}", "op", "route.", what, "prefix", prefix_arg(argv[0]));
+	if ((v = kv_get(kv, n, "domain")))
+		json_object_set_new(op, "domain", json_string(v));
+	if (strcmp(what, "del")) {
+		if ((v = kv_get(kv, n, "group")))
+			json_object_set_new(op, "group", json_string(v));
+		else if (!strcmp(what, "add")) {
+			json_decref(op);
+			out_error("%s: 'group NAME' is required", cmd);
+			return SIFTCTL_EXIT_USAGE;
+		}
+		if ((v = kv_get(kv, n, "record-route"))) {
+			if (strcmp(v, "on") && strcmp(v, "off")) {
+				json_decref(op);
+				out_error("%s: record-route is on or off", cmd);
+				return SIFTCTL_EXIT_USAGE;
+			}
+			json_object_set_new(op, "record_route", json_boolean(!strcmp(v, "on")));
+		}
+	} else if (kv_get(kv, n, "group") || kv_get(kv, n, "record-route")) {
+		json_decref(op);
+		out_error("%s: takes only the prefix and its domain", cmd);
+		return SIFTCTL_EXIT_USAGE;
+	}
+	snprintf(done, sizeof(done), "route %s: %s", what, argv[0]);
+	return send_change(c, op, done);
+}
+
+static int route_add(struct cli *c, int argc, char **argv)
+{
+	return route_change(c, argc, argv, "add");
+}
+
+static int route_set(struct cli *c, int argc, char **argv)
+{
+	return route_change(c, argc, argv, "set");
+}
+
+static int route_del(struct cli *c, int argc, char **argv)
+{
+	return route_change(c, argc, argv, "del");
+}
+
+static int route_show(struct cli *c, int argc, char **argv)
+{
+	json_t *ans, *r;
+	size_t i;
+
+	if (argc) {
+		out_error("route show: unexpected argument '%s'", argv[0]);
+		return SIFTCTL_EXIT_USAGE;
+	}
+	ans = call(c, json_pack("{s:s}", "cmd", "show"));
+	if (!ans)
+		return SIFTCTL_EXIT_FAIL;
+	out_open_arr(NULL);
+	out_text("%-20s %-24s %-16s %-5s %s\n", "PREFIX", "DOMAIN", "GROUP", "RR", "ORIGIN");
+	json_array_foreach(json_object_get(ans, "routes"), i, r)
+	{
+		const char *p = json_string_value(json_object_get(r, "prefix"));
+		const char *d = json_string_value(json_object_get(r, "domain"));
+
+		out_open_obj(NULL);
+		out_str("prefix", NULL, p);
+		out_text("%-20s ", *p ? p : "(default)");
+		out_str("domain", NULL, d);
+		out_text("%-24s ", *d ? d : "*");
+		out_str("group", "%-16s ", json_string_value(json_object_get(r, "group")));
+		out_bool("record_route", json_is_true(json_object_get(r, "record_route")) ?
+						  "%-5s " :
+						  NULL,
+			 json_is_true(json_object_get(r, "record_route")));
+		if (!json_is_true(json_object_get(r, "record_route")))
+			out_text("%-5s ", "-");
+		out_str("origin", "%s\n", json_string_value(json_object_get(r, "origin")));
+		out_close_obj();
+	}
+	out_close_arr();
+	json_decref(ans);
+	return SIFTCTL_EXIT_OK;
+}
+
+/* ---- group and backend ------------------------------------------------------------------- */
+
+static void print_backend(json_t *b)
+{
+	json_t *share = json_object_get(b, "share"), *rtt = json_object_get(b, "rtt_ms");
+	const char *addr = json_string_value(json_object_get(b, "address"));
+	const char *health = json_string_value(json_object_get(b, "health"));
+	char hp[SIFT_ADDRSTRLEN + 10];
+	long long port = json_integer_value(json_object_get(b, "port"));
+
+	snprintf(hp, sizeof(hp), strchr(addr, ':') ? "[%s]:%lld" : "%s:%lld", addr, port);
+	out_open_obj(NULL);
+	out_str("group", "  %-12s", json_string_value(json_object_get(b, "group")));
+	out_str("address", NULL, addr);
+	out_u64("port", NULL, port);
+	out_text(" %-28s", hp);
+	out_u64("weight", " %6llu", json_integer_value(json_object_get(b, "weight")));
+	out_str("state", " %-6s", json_string_value(json_object_get(b, "state")));
+	out_str("effective", " %-9s", json_string_value(json_object_get(b, "effective")));
+	out_str("health", " %-12s", health ? health : "-");
+	out_float("share", share ? " %5.1f%%" : NULL, share ? 100 * json_real_value(share) : 0);
+	if (!share)
+		out_text(" %6s", "-");
+	out_float("rtt_ms", rtt ? " %7.2f" : NULL, rtt ? json_real_value(rtt) : 0);
+	if (!rtt)
+		out_text(" %7s", "-");
+	out_s64("id", " %4lld", json_integer_value(json_object_get(b, "id")));
+	out_str("origin", " %s\n", json_string_value(json_object_get(b, "origin")));
+	out_close_obj();
+}
+
+static const char backend_head[] = "  %-12s %-28s %6s %-6s %-9s %-12s %6s %7s %4s %s\n";
+
+static int show_groups(struct cli *c, const char *only, bool flat)
+{
+	json_t *ans, *g, *b;
+	size_t i, k;
+	bool found = !only;
+
+	ans = call(c, json_pack("{s:s}", "cmd", "show"));
+	if (!ans)
+		return SIFTCTL_EXIT_FAIL;
+	out_open_arr(NULL);
+	if (flat)
+		out_text(backend_head, "GROUP", "BACKEND", "WEIGHT", "STATE", "EFFECTIVE", "HEALTH",
+			 "SHARE", "RTT(ms)", "ID", "ORIGIN");
+	json_array_foreach(json_object_get(ans, "groups"), i, g)
+	{
+		const char *name = json_string_value(json_object_get(g, "name"));
+
+		if (only && strcmp(only, name))
+			continue;
+		found = true;
+		if (!flat) {
+			out_open_obj(NULL);
+			out_str("name", "group %s", name);
+			out_s64("index", " (table %lld,", json_integer_value(json_object_get(g, "index")));
+			out_str("origin", " %s)\n", json_string_value(json_object_get(g, "origin")));
+			out_open_arr("backends");
+			if (json_array_size(json_object_get(g, "backends")))
+				out_text(backend_head, "GROUP", "BACKEND", "WEIGHT", "STATE",
+					 "EFFECTIVE", "HEALTH", "SHARE", "RTT(ms)", "ID", "ORIGIN");
+			else
+				out_text("  (no backends)\n");
+		}
+		json_array_foreach(json_object_get(g, "backends"), k, b)
+			print_backend(b);
+		if (!flat) {
+			out_close_arr();
+			out_close_obj();
+		}
+	}
+	out_close_arr();
+	json_decref(ans);
+	if (!found) {
+		out_error("no group '%s'", only);
+		return SIFTCTL_EXIT_FAIL;
+	}
+	return SIFTCTL_EXIT_OK;
+}
+
+static int group_show(struct cli *c, int argc, char **argv)
+{
+	if (argc > 1) {
+		out_error("group show: unexpected argument '%s'", argv[1]);
+		return SIFTCTL_EXIT_USAGE;
+	}
+	return show_groups(c, argc ? argv[0] : NULL, false);
+}
+
+static int group_change(struct cli *c, int argc, char **argv, const char *what)
+{
+	char done[96];
+
+	if (argc != 1) {
+		out_error("group %s NAME", what);
+		return SIFTCTL_EXIT_USAGE;
+	}
+	snprintf(done, sizeof(done), "group %s: %s", what, argv[0]);
+	return send_change(c, json_pack("{s:s+, s:s}", "op", "group.", what, "name", argv[0]),
+			   done);
+}
+
+static int group_add(struct cli *c, int argc, char **argv)
+{
+	return group_change(c, argc, argv, "add");
+}
+
+static int group_del(struct cli *c, int argc, char **argv)
+{
+	return group_change(c, argc, argv, "del");
+}
+
+static int backend_show(struct cli *c, int argc, char **argv)
+{
+	if (argc > 1) {
+		out_error("backend show: unexpected argument '%s'", argv[1]);
+		return SIFTCTL_EXIT_USAGE;
+	}
+	return show_groups(c, argc ? argv[0] : NULL, true);
+}
+
+static int backend_change(struct cli *c, int argc, char **argv, const char *what)
+{
+	static const char *const keys_add[] = { "port", "weight", "state", NULL };
+	static const char *const keys_del[] = { "port", NULL };
+	char cmd[32], done[160];
+	struct kv kv[3];
+	unsigned int u;
+	const char *v;
+	json_t *op;
+	int n;
+
+	snprintf(cmd, sizeof(cmd), "backend %s", what);
+	if (argc < 2) {
+		out_error("%s GROUP ADDRESS[:PORT]%s", cmd,
+			  strcmp(what, "del") ? " [weight W] [state up|drain|down]" : "");
+		return SIFTCTL_EXIT_USAGE;
+	}
+	n = pairs(argc - 2, argv + 2, strcmp(what, "del") ? keys_add : keys_del, kv, 3, cmd);
+	if (n < 0)
+		return SIFTCTL_EXIT_USAGE;
+	op = json_pack("{s:s+, s:s}", "op", "backend.", what, "group", argv[0]);
+	if (put_hostport(op, argv[1], cmd))
+		goto usage;
+	if ((v = kv_get(kv, n, "port"))) {
+		if (parse_uint(v, 65535, &u) || !u) {
+			out_error("%s: port must be 1 to 65535", cmd);
+			goto usage;
+		}
+		json_object_set_new(op, "port", json_integer(u));
+	}
+	if ((v = kv_get(kv, n, "weight"))) {
+		if (parse_uint(v, 1000000, &u) || !u) {
+			out_error("%s: weight must be 1 to 1000000", cmd);
+			goto usage;
+		}
+		json_object_set_new(op, "weight", json_integer(u));
+	}
+	if ((v = kv_get(kv, n, "state")))
+		json_object_set_new(op, "state", json_string(v));
+	snprintf(done, sizeof(done), "backend %s: %s in %s", what, argv[1], argv[0]);
+	return send_change(c, op, done);
+usage:
+	json_decref(op);
+	return SIFTCTL_EXIT_USAGE;
+}
+
+static int backend_add(struct cli *c, int argc, char **argv)
+{
+	return backend_change(c, argc, argv, "add");
+}
+
+static int backend_set(struct cli *c, int argc, char **argv)
+{
+	return backend_change(c, argc, argv, "set");
+}
+
+static int backend_del(struct cli *c, int argc, char **argv)
+{
+	return backend_change(c, argc, argv, "del");
+}
+
+/* ---- live and daemon ------------------------------------------------------------------------ */
+
+static int live_show(struct cli *c, int argc, char **argv)
+{
+	json_t *ans, *op;
+	size_t i;
+
+	(void)argv;
+	if (argc) {
+		out_error("live show: no arguments");
+		return SIFTCTL_EXIT_USAGE;
+	}
+	ans = call(c, json_pack("{s:s}", "cmd", "live.show"));
+	if (!ans)
+		return SIFTCTL_EXIT_FAIL;
+	out_open_arr(NULL);
+	json_array_foreach(json_object_get(ans, "changes"), i, op)
+	{
+		char *text = json_dumps(op, JSON_COMPACT);
+
+		out_text("%zu: %s\n", i + 1, text ? text : "?");
+		free(text);
+		if (out_is_json()) {
+			/* the change as it is kept */
+			out_open_obj(NULL);
+			const char *key;
+			json_t *v;
+
+			json_object_foreach(op, key, v)
+			{
+				if (json_is_string(v))
+					out_str(key, NULL, json_string_value(v));
+				else if (json_is_integer(v))
+					out_s64(key, NULL, json_integer_value(v));
+				else if (json_is_boolean(v))
+					out_bool(key, NULL, json_is_true(v));
+			}
+			out_close_obj();
+		}
+	}
+	if (!json_array_size(json_object_get(ans, "changes")))
+		out_text("no live changes: the configuration file's routing runs\n");
+	out_close_arr();
+	json_decref(ans);
+	return SIFTCTL_EXIT_OK;
+}
+
+static int live_clear(struct cli *c, int argc, char **argv)
+{
+	json_t *ans;
+
+	(void)argv;
+	if (argc) {
+		out_error("live clear: no arguments");
+		return SIFTCTL_EXIT_USAGE;
+	}
+	ans = call(c, json_pack("{s:s}", "cmd", "live.clear"));
+	if (!ans)
+		return SIFTCTL_EXIT_FAIL;
+	out_open_obj(NULL);
+	out_s64("cleared", "%lld live changes dropped; the file's routing runs\n",
+		json_integer_value(json_object_get(ans, "cleared")));
+	out_close_obj();
+	json_decref(ans);
+	return SIFTCTL_EXIT_OK;
+}
+
+static int daemon_show(struct cli *c, int argc, char **argv)
+{
+	json_t *ans, *p, *pr, *m, *v;
+	const char *key;
+
+	(void)argv;
+	if (argc) {
+		out_error("daemon show: no arguments");
+		return SIFTCTL_EXIT_USAGE;
+	}
+	ans = call(c, json_pack("{s:s}", "cmd", "daemon"));
+	if (!ans)
+		return SIFTCTL_EXIT_FAIL;
+	p = json_object_get(ans, "punted");
+	pr = json_object_get(ans, "probes");
+	out_open_obj(NULL);
+	out_s64("pid", "siftd pid %lld", json_integer_value(json_object_get(ans, "pid")));
+	out_str("config", ", config %s", json_string_value(json_object_get(ans, "config")));
+	out_s64("live_changes", ", %lld live changes\n",
+		json_integer_value(json_object_get(ans, "live_changes")));
+	out_str("pin_path", NULL, json_string_value(json_object_get(ans, "pin_path")));
+	out_str("run_dir", NULL, json_string_value(json_object_get(ans, "run_dir")));
+	out_open_obj("punted");
+	out_s64("messages", "punted to siftd: %lld messages", json_integer_value(json_object_get(p, "messages")));
+	out_s64("bytes", " (%lld bytes):", json_integer_value(json_object_get(p, "bytes")));
+	out_s64("requests", " %lld requests,", json_integer_value(json_object_get(p, "requests")));
+	out_s64("responses", " %lld responses,", json_integer_value(json_object_get(p, "responses")));
+	out_s64("malformed", " %lld malformed\n", json_integer_value(json_object_get(p, "malformed")));
+	m = json_object_get(p, "by_method");
+	out_open_obj("by_method");
+	json_object_foreach(m, key, v)
+	{
+		out_text("  %-10s", key);
+		out_s64(key, " %lld\n", json_integer_value(v));
+	}
+	out_close_obj();
+	out_close_obj();
+	out_open_obj("probes");
+	out_s64("interval", "backend probes: every %llds", json_integer_value(json_object_get(pr, "interval")));
+	out_s64("failures", ", unreachable after %lld misses;", json_integer_value(json_object_get(pr, "failures")));
+	out_s64("backends", " %lld backends:", json_integer_value(json_object_get(pr, "backends")));
+	out_s64("ok", " %lld ok,", json_integer_value(json_object_get(pr, "ok")));
+	out_s64("unreachable", " %lld unreachable\n", json_integer_value(json_object_get(pr, "unreachable")));
+	out_close_obj();
+	out_close_obj();
+	json_decref(ans);
+	return SIFTCTL_EXIT_OK;
+}
+
+const struct cmd route_cmds[] = {
+	CMD("show", route_show, "routes: prefix, domain, group, Record-Route, where from"),
+	CMD("add", route_add, "PREFIX|default [domain D] group G [record-route on|off]"),
+	CMD("set", route_set, "PREFIX|default [domain D] [group G] [record-route on|off]"),
+	CMD("del", route_del, "PREFIX|default [domain D]"),
+	{},
+};
+
+const struct cmd group_cmds[] = {
+	CMD("show", group_show, "[NAME]: groups and their backends"),
+	CMD("add", group_add, "NAME"),
+	CMD("del", group_del, "NAME (no route may use it)"),
+	{},
+};
+
+const struct cmd backend_cmds[] = {
+	CMD("show", backend_show, "[GROUP]: state, health, table share, probe RTT"),
+	CMD("add", backend_add, "GROUP ADDR[:PORT] [weight W] [state up|drain|down]"),
+	CMD("set", backend_set, "GROUP ADDR[:PORT] [weight W] [state up|drain|down]"),
+	CMD("del", backend_del, "GROUP ADDR[:PORT]"),
+	{},
+};
+
+const struct cmd live_cmds[] = {
+	CMD("show", live_show, "the live changes siftd keeps on top of its file"),
+	CMD("clear", live_clear, "drop them: the file's routing again"),
+	{},
+};
+
+const struct cmd daemon_cmds[] = {
+	CMD("show", daemon_show, "siftd: punted messages, backend probes"),
+	{},
+};

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Backend health: an OPTIONS probe to every backend each interval.  A
+ * backend that leaves `failures` probes in a row unanswered is unreachable
+ * and gets no traffic (its group's table is rebuilt without it) until it
+ * answers again; any response counts as an answer.
+ *
+ * The probes also keep the kernel's neighbour entries for the backends
+ * resolved: the fast path forwards without the kernel ever sending to a
+ * backend, and bpf_fib_lookup() cannot resolve a neighbour by itself.
+ */
+#ifndef SIFTD_PROBE_H
+#define SIFTD_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <jansson.h>
+#include <sift/sip.h>
+
+#include "routing.h"
+
+enum sift_health {
+	SIFT_HEALTH_UNKNOWN, /* not answered yet: treated as reachable */
+	SIFT_HEALTH_OK,
+	SIFT_HEALTH_UNREACHABLE,
+};
+
+struct sift_probe_target {
+	char group[SIFT_GROUP_NAME];
+	struct sift_addr addr;
+	unsigned int port;
+	int health;
+	unsigned int misses; /* unanswered probes in a row */
+	bool pending;
+	uint32_t seq;
+	struct timespec sent_at;
+	double rtt_ms;
+	uint64_t sent, answered;
+	int last_status;
+};
+
+#define SIFT_PROBE_BRANCH "z9hG4bK-sfp"
+
+struct sift_prober {
+	struct sift_probe_target t[SIFT_MAX_BACKENDS];
+	unsigned int n;
+	int fd4, fd6;
+	unsigned int interval, failures;
+	uint32_t tag; /* this siftd's, in every branch: replies to another's probes are not ours */
+	struct sift_scratch *scratch;
+};
+
+int sift_probe_open(struct sift_prober *p, unsigned int interval, unsigned int failures);
+void sift_probe_close(struct sift_prober *p);
+void sift_probe_config(struct sift_prober *p, unsigned int interval, unsigned int failures);
+
+/* Follow @r's backends: new ones are probed at once, gone ones forgotten. */
+void sift_probe_sync(struct sift_prober *p, const struct sift_routing *r);
+/* One interval passed: count misses, send the next probes.  True if a health changed. */
+bool sift_probe_tick(struct sift_prober *p);
+/* A reply on @fd.  True if a health changed. */
+bool sift_probe_input(struct sift_prober *p, int fd);
+
+const struct sift_probe_target *sift_probe_find(const struct sift_prober *p, const char *group,
+						 const struct sift_addr *a, unsigned int port);
+const char *sift_health_name(int health);
+
+/* @r with unreachable backends marked down: what the fast path gets. */
+void sift_probe_apply(const struct sift_prober *p, struct sift_routing *r);
+
+#endif

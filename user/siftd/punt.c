@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "punt.h"
+#include "sip.h"
+
+/* Log the first punted messages, then one in every LOG_EVERY. */
+#define LOG_FIRST 20
+#define LOG_EVERY 1000
+
+static int bind_port(int family, unsigned int port)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	struct sockaddr_storage ss = {};
+	socklen_t len;
+
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		len = sizeof(*sin6);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len)) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int open_port(struct sift_punt *p, unsigned int port)
+{
+	static const int fams[] = { AF_INET, AF_INET6 };
+
+	for (int f = 0; f < 2; f++) {
+		int fd = bind_port(fams[f], port);
+
+		if (fd == -EADDRINUSE) {
+			pr_info("UDP port %u (%s) is served by another process: messages sift "
+				"punts there go to it",
+				port, f ? "IPv6" : "IPv4");
+			continue;
+		}
+		if (fd == -EAFNOSUPPORT)
+			continue;
+		if (fd < 0) {
+			pr_err("bind UDP port %u: %s", port, strerror(-fd));
+			return fd;
+		}
+		p->fds[p->n_fds] = fd;
+		p->ports[p->n_fds] = port;
+		p->n_fds++;
+	}
+	return 0;
+}
+
+int sift_punt_open(struct sift_punt *p, const struct sift_conf *c)
+{
+	memset(p, 0, sizeof(*p));
+	p->scratch = calloc(1, sizeof(*p->scratch));
+	if (!p->scratch)
+		return -ENOMEM;
+	return sift_punt_update(p, c);
+}
+
+int sift_punt_update(struct sift_punt *p, const struct sift_conf *c)
+{
+	/* close the ports no longer listed, open the new ones */
+	for (unsigned int i = 0; i < p->n_fds;) {
+		bool listed = false;
+
+		for (unsigned int k = 0; k < c->n_sip_ports; k++)
+			listed |= c->sip_ports[k] == p->ports[i];
+		if (listed) {
+			i++;
+			continue;
+		}
+		close(p->fds[i]);
+		p->n_fds--;
+		p->fds[i] = p->fds[p->n_fds];
+		p->ports[i] = p->ports[p->n_fds];
+	}
+	for (unsigned int k = 0; k < c->n_sip_ports; k++) {
+		bool open = false;
+		int err;
+
+		for (unsigned int i = 0; i < p->n_fds; i++)
+			open |= p->ports[i] == c->sip_ports[k];
+		if (open)
+			continue;
+		err = open_port(p, c->sip_ports[k]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void sift_punt_close(struct sift_punt *p)
+{
+	for (unsigned int i = 0; i < p->n_fds; i++)
+		close(p->fds[i]);
+	p->n_fds = 0;
+	free(p->scratch);
+	p->scratch = NULL;
+}
+
+static const char *peer_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
+	} else {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(sin6->sin6_port));
+	}
+	return buf;
+}
+
+void sift_punt_input(struct sift_punt *p, int fd)
+{
+	/* a bounded batch per wake-up: the control socket and signals get their turn */
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		struct sift_scratch *s = p->scratch;
+		char peer[INET6_ADDRSTRLEN + 8];
+		ssize_t n;
+		int reason;
+
+		n = recvfrom(fd, s->buf, SIFT_MSG_MAX + 1, MSG_TRUNC, (struct sockaddr *)&from,
+			     &flen);
+		if (n < 0)
+			return;
+		p->st.messages++;
+		p->st.bytes += n;
+		reason = sift_sip_parse_scratch(s, n);
+		if (s->msg.kind == SIFT_KIND_REQUEST) {
+			p->st.requests++;
+			p->st.by_method[s->msg.method < SIFT_METHOD__MAX ? s->msg.method : 0]++;
+		} else if (s->msg.kind == SIFT_KIND_RESPONSE) {
+			p->st.responses++;
+		}
+		if (s->msg.action == SIFT_ACTION_DROP)
+			p->st.malformed++;
+		if (p->logged < LOG_FIRST || p->st.messages % LOG_EVERY == 0) {
+			p->logged++;
+			peer_fmt(&from, peer, sizeof(peer));
+			if (s->msg.kind == SIFT_KIND_REQUEST)
+				pr_info("punted %s from %s (%zd bytes%s%s): no slow path for it yet",
+					sift_method_name(s->msg.method), peer, n,
+					reason ? ", " : "", reason ? sift_reason_name(reason) : "");
+			else if (s->msg.kind == SIFT_KIND_RESPONSE)
+				pr_info("punted %u response from %s (%zd bytes%s%s): no slow path for "
+					"it yet",
+					s->msg.status, peer, n, reason ? ", " : "",
+					reason ? sift_reason_name(reason) : "");
+			else
+				pr_info("punted datagram from %s (%zd bytes, %s)", peer, n,
+					sift_reason_name(reason));
+			if (p->logged == LOG_FIRST)
+				pr_info("punted messages: logging one in %d from now on", LOG_EVERY);
+		}
+	}
+}
+
+json_t *sift_punt_json(const struct sift_punt *p)
+{
+	json_t *o = json_object(), *m = json_object(), *ports = json_array();
+
+	for (int i = 1; i < SIFT_METHOD__MAX; i++)
+		if (p->st.by_method[i])
+			json_object_set_new(m, sift_method_name(i), json_integer(p->st.by_method[i]));
+	for (unsigned int i = 0; i < p->n_fds; i++)
+		json_array_append_new(ports, json_integer(p->ports[i]));
+	json_object_set_new(o, "messages", json_integer(p->st.messages));
+	json_object_set_new(o, "bytes", json_integer(p->st.bytes));
+	json_object_set_new(o, "requests", json_integer(p->st.requests));
+	json_object_set_new(o, "responses", json_integer(p->st.responses));
+	json_object_set_new(o, "malformed", json_integer(p->st.malformed));
+	json_object_set_new(o, "by_method", m);
+	json_object_set_new(o, "sockets", ports);
+	return o;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where punted messages land: a UDP socket on each SIP port, IPv4 and IPv6.
+ * The fast path passes to the kernel what it cannot finish; the kernel
+ * delivers it here.  The slow path proper (registrar, replies) comes later;
+ * for now every punted message is parsed, counted and logged, never lost
+ * without a trace.
+ */
+#ifndef SIFTD_PUNT_H
+#define SIFTD_PUNT_H
+
+#include <poll.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <sift/sip.h>
+
+#include "config.h"
+
+#define SIFT_PUNT_MAX_FDS (2 * SIFT_MAX_PORTS)
+
+struct sift_punt_stats {
+	uint64_t messages;
+	uint64_t requests;
+	uint64_t responses;
+	uint64_t malformed; /* the parser would drop it: syntax, not SIP */
+	uint64_t by_method[SIFT_METHOD__MAX];
+	uint64_t bytes;
+};
+
+struct sift_punt {
+	int fds[SIFT_PUNT_MAX_FDS];
+	unsigned int ports[SIFT_PUNT_MAX_FDS];
+	unsigned int n_fds;
+	struct sift_punt_stats st;
+	struct sift_scratch *scratch;
+	uint64_t logged; /* messages logged so far (the log is rate-limited) */
+};
+
+/*
+ * Bind the SIP ports of @c.  A port another process serves is left to it
+ * (logged): punted messages then go there.  0 or -errno.
+ */
+int sift_punt_open(struct sift_punt *p, const struct sift_conf *c);
+/* Make the sockets match @c's ports again (after a reload). */
+int sift_punt_update(struct sift_punt *p, const struct sift_conf *c);
+void sift_punt_close(struct sift_punt *p);
+
+/* Read what is waiting on @fd (one of p->fds): count and log it. */
+void sift_punt_input(struct sift_punt *p, int fd);
+
+json_t *sift_punt_json(const struct sift_punt *p);
+
+#endif

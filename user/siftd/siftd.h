@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* siftd's state, shared by its modules (main.c runs it, control.c answers siftctl). */
+#ifndef SIFTD_H
+#define SIFTD_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "fwdstate.h"
+#include "loader.h"
+#include "probe.h"
+#include "punt.h"
+
+struct siftd {
+	struct sift_conf conf;
+	const char *conf_path; /* NULL: flags only */
+	/* Command-line settings win over the file, also across reloads. */
+	const char *cli_ifaces[SIFT_MAX_IFACES];
+	unsigned int n_cli_ifaces;
+	int cli_mode;
+	bool cli_keep_attached;
+	const char *cli_pin_path;
+	const char *cli_run_dir;
+	bool verbose;
+
+	struct sift_loader loader;
+	int locks[SIFT_MAX_IFACES];
+	unsigned int n_locks;
+
+	/* forwarding: the file's routing with the live changes on top */
+	struct sift_routing *routing;
+	json_t *live; /* the live changes, in the order they were made */
+	struct sift_fwd_state *fwd;
+	struct sift_iface_view views[SIFT_MAX_IFACES];
+
+	struct sift_punt punt;
+	struct sift_prober *probe;
+	int ctl_fd;
+	int timer_fd;
+};
+
+/*
+ * Make @r (with @c's interfaces and ports) what the fast path does.  On
+ * failure the previous state is put back and -errno returned, the reason
+ * logged.
+ */
+int siftd_install(struct siftd *d, const struct sift_conf *c, const struct sift_routing *r);
+
+/* Replay @changes over @r; those that no longer apply are dropped (logged). */
+void siftd_replay(struct sift_routing *r, json_t *changes, const char *file);
+
+/* The live changes, kept in the run directory across restarts. */
+int siftd_live_save(struct siftd *d);
+
+/* One control request; the answer is a new reference. */
+json_t *siftd_control(struct siftd *d, json_t *req);
+
+#endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bpfrun.h"
+#include "fwd_fixture.h"
 #include "log.h"
 #include "suites.h"
 
@@ -30,8 +31,12 @@ int main(void)
 	if (!bpfrun_available(why, sizeof(why)))
 		return bpfrun_skip_status("bpf_tests", why);
 
+	/* A network namespace of our own: forwarding tests need devices, routes, neighbours. */
+	if (testnet_up(&fix_net))
+		return bpfrun_skip_status("bpf_tests", "cannot set up the test network");
 	sr = srunner_create(bpf_l2l4_suite());
 	srunner_add_suite(sr, bpf_sip_diff_suite());
+	srunner_add_suite(sr, bpf_fwd_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -6,6 +6,11 @@
  * for >= 100,000 mutations of them.  The native side fills the buffer beyond
  * the message with random bytes; the BPF side has whatever the previous
  * packet left there, so reading past the end shows up as a difference.
+ *
+ * The program runs with routing installed (tests/bpf/fwd_fixture.h), so what
+ * it forwards is checked too: the frame that comes out has valid checksums
+ * and parses cleanly, with the same dialog and transaction and one Via more
+ * (a request) or less (a response).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +18,8 @@
 #include <linux/bpf.h>
 
 #include "bpfrun.h"
+#include "fwd.h"
+#include "fwd_fixture.h"
 #include "mutate.h"
 #include "pkt.h"
 #include "sip.h"
@@ -23,8 +30,10 @@
 
 static struct corpus_msg corpus[128];
 static int n_corpus;
+static struct fwd_fixture fx;
 static struct sift *skel;
-static struct sift_scratch bpf_s, nat_s;
+static struct sift_scratch bpf_s, nat_s, out_s;
+static unsigned long forwarded;
 static struct mutator garbage;
 
 static void setup(void)
@@ -32,14 +41,71 @@ static void setup(void)
 	ck_assert_int_eq(bpfrun_pin_cpu0(), 0);
 	n_corpus = corpus_load(CORPUS_DIR, corpus, 128);
 	ck_assert_msg(n_corpus > 100, "corpus: %d messages", n_corpus);
-	skel = bpfrun_load();
-	ck_assert(skel);
+	static const char *const corpus_domains[] = { "example.com", "biloxi.example.com",
+						      "chicago.example.com", "example.org",
+						      "example.net" };
+
+	ck_assert_int_eq(fix_load(&fx), 0);
+	/* the corpus's domains are sift's: its requests get routed and forwarded */
+	for (size_t i = 0; i < sizeof(corpus_domains) / sizeof(corpus_domains[0]); i++)
+		snprintf(fx.routing.domains[fx.routing.n_domains++], SIFT_NAME_MAX, "%s",
+			 corpus_domains[i]);
+	ck_assert_int_eq(fix_reinstall(&fx), 0);
+	skel = fx.skel;
+	forwarded = 0;
 	mutator_seed(&garbage, 42);
 }
 
 static void teardown(void)
 {
-	bpfrun_free(skel);
+	fix_free(&fx);
+}
+
+static bool same_span(const struct sift_scratch *a, struct sift_span x, const struct sift_scratch *b,
+		      struct sift_span y)
+{
+	return x.len == y.len && !memcmp(a->buf + x.off, b->buf + y.off, x.len);
+}
+
+/*
+ * A forwarded frame: checksums right, and it parses as the same message one
+ * hop further.  NULL, or what is wrong.
+ */
+static const char *check_forwarded(const struct bpfrun_result *r, const struct sift_scratch *in)
+{
+	const struct sift_sip_msg *a = &in->msg, *b = &out_s.msg;
+	struct pkt_view v;
+
+	if (!pkt_view(r->out, r->out_len, &v))
+		return "not an IP/UDP frame";
+	if (!pkt_csum_ok(r->out, r->out_len))
+		return "bad IP or UDP checksum";
+	sift_sip_parse_bytes(&out_s, r->out + v.payload, v.payload_len);
+	if (b->reason && b->reason != SIFT_REASON_MAX_FORWARDS_ZERO) {
+		static char why[96];
+
+		snprintf(why, sizeof(why), "does not parse cleanly (%s)", sift_reason_name(b->reason));
+		return why;
+	}
+	if (b->kind != a->kind || b->method != a->method || b->status != a->status ||
+	    b->cseq != a->cseq)
+		return "start line or CSeq changed";
+	if (!same_span(in, a->call_id, &out_s, b->call_id) ||
+	    !same_span(in, a->from_tag, &out_s, b->from_tag) ||
+	    !same_span(in, a->to_tag, &out_s, b->to_tag))
+		return "Call-ID or tags changed";
+	if (a->kind == SIFT_KIND_REQUEST) {
+		if (b->n_via != a->n_via + 1)
+			return "not one Via more";
+		if (b->max_forwards + 1 != a->max_forwards)
+			return "Max-Forwards not one less";
+		if (!sift_branch_valid((const char *)out_s.buf + b->via[0].branch.off,
+				       b->via[0].branch.len, FIX_SECRET))
+			return "top Via is not sift's";
+	} else if (b->n_via + 1 != a->n_via) {
+		return "not one Via less";
+	}
+	return NULL;
 }
 
 /* The largest SIP payload BPF_PROG_TEST_RUN takes in one buffer (IPv4 + UDP). */
@@ -79,8 +145,7 @@ static int compare(const uint8_t *msg, size_t len, const char *what)
 		return -1;
 	flen = pkt_build(&spec, frame, sizeof(frame));
 	ck_assert(flen);
-	ck_assert_int_eq(bpfrun_run(skel, frame, flen, 1, &r), 0);
-	ck_assert_uint_eq(r.retval, XDP_PASS);
+	ck_assert_int_eq(bpfrun_run_on(skel, fix_net.in_ifindex, frame, flen, &r), 0);
 	ck_assert_int_eq(bpfrun_scratch_cpu0(skel, &bpf_s), 0);
 
 	for (size_t i = 0; i < sizeof(nat_s.buf); i++)
@@ -88,6 +153,31 @@ static int compare(const uint8_t *msg, size_t len, const char *what)
 	memcpy(nat_s.buf, msg, len);
 	sift_sip_parse_scratch(&nat_s, len);
 
+	if (r.retval == XDP_TX || r.retval == XDP_REDIRECT) {
+		const char *bad;
+
+		ck_assert_msg(nat_s.msg.action == SIFT_ACTION_FORWARD,
+			      "%s: forwarded what the parser does not forward", what);
+		bad = check_forwarded(&r, &nat_s);
+		if (bad) {
+			FILE *f = fopen("/tmp/sift-fwd-repro.sip", "wb");
+
+			if (f) {
+				fwrite(msg, 1, len, f);
+				fclose(f);
+			}
+			ck_abort_msg("%s: forwarded frame %s (message in /tmp/sift-fwd-repro.sip)",
+				     what, bad);
+		}
+		forwarded++;
+	} else if (r.retval == XDP_DROP) {
+		/* only the forwarding decision drops (a response not through sift) */
+		ck_assert_msg(nat_s.msg.action == SIFT_ACTION_FORWARD &&
+				      nat_s.msg.kind == SIFT_KIND_RESPONSE,
+			      "%s: dropped a message that is not a response to forward", what);
+	} else {
+		ck_assert_uint_eq(r.retval, XDP_PASS);
+	}
 	if (!memcmp(&bpf_s.msg, &nat_s.msg, sizeof(nat_s.msg)))
 		return 1;
 	explain(&bpf_s.msg, &nat_s.msg, why, sizeof(why));
@@ -141,13 +231,30 @@ START_TEST(test_bpf_sip_diff_reason_counters)
 			drop[nat_s.msg.reason]++;
 	}
 	ck_assert_int_eq(bpfrun_stats(skel, &st), 0);
-	for (int r = 1; r < SIFT_REASON__MAX; r++) {
+	/* the parser's reasons as the native parser gives them */
+	for (int r = 1; r < SIFT_REASON_FIRST_FWD; r++) {
 		ck_assert_msg(st.c[SIFT_STAT_PUNT_BASE + r - 1].packets == punt[r],
 			      "punt %s: %llu counted, %lu expected", sift_reason_name(r),
 			      (unsigned long long)st.c[SIFT_STAT_PUNT_BASE + r - 1].packets, punt[r]);
 		ck_assert_msg(st.c[SIFT_STAT_DROP_BASE + r - 1].packets == drop[r],
 			      "drop %s: %llu counted, %lu expected", sift_reason_name(r),
 			      (unsigned long long)st.c[SIFT_STAT_DROP_BASE + r - 1].packets, drop[r]);
+	}
+	/* the forwarding decision's reasons add up to its punts and drops */
+	{
+		unsigned long long fp = 0, fd = 0;
+
+		for (int r = SIFT_REASON_FIRST_FWD; r < SIFT_REASON__MAX; r++) {
+			fp += st.c[SIFT_STAT_PUNT_BASE + r - 1].packets;
+			fd += st.c[SIFT_STAT_DROP_BASE + r - 1].packets;
+		}
+		ck_assert_uint_eq(fp, st.c[SIFT_STAT_FWD_PUNT].packets);
+		ck_assert_uint_eq(fd, st.c[SIFT_STAT_FWD_DROP].packets);
+		ck_assert_uint_eq(st.c[SIFT_STAT_SIP_FORWARD].packets,
+				  st.c[SIFT_STAT_FWD_REQUEST].packets +
+					  st.c[SIFT_STAT_FWD_RESPONSE].packets +
+					  st.c[SIFT_STAT_FWD_TRANSIT].packets + fp + fd +
+					  st.c[SIFT_STAT_FWD_OFF].packets);
 	}
 }
 END_TEST
@@ -181,10 +288,12 @@ START_TEST(test_bpf_sip_diff_mutations)
 			verdicts[nat_s.msg.action]++;
 		}
 	}
-	printf("differential: %lu identical (%lu forward, %lu punt, %lu drop)\n", compared,
-	       verdicts[0], verdicts[1], verdicts[2]);
+	printf("differential: %lu identical (%lu forward, %lu punt, %lu drop); %lu forwarded "
+	       "frames re-parsed\n",
+	       compared, verdicts[0], verdicts[1], verdicts[2], forwarded);
 	/* The mutations reach every verdict, or they test too little. */
 	ck_assert(verdicts[0] > 1000 && verdicts[1] > 1000 && verdicts[2] > 1000);
+	ck_assert_msg(forwarded > 1000, "only %lu mutations were forwarded", forwarded);
 }
 END_TEST
 

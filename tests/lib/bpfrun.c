@@ -134,6 +134,38 @@ int bpfrun_run(struct sift *skel, const void *frame, size_t len, __u32 repeat,
 	return 0;
 }
 
+int bpfrun_run_on(struct sift *skel, int ifindex, const void *frame, size_t len,
+		  struct bpfrun_result *r)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out), .repeat = 1,
+		    .ctx_in = ifindex ? &ctx : NULL, .ctx_size_in = ifindex ? sizeof(ctx) : 0);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sift_xdp), &opts))
+		return -errno;
+	r->retval = opts.retval;
+	r->out_len = opts.data_size_out;
+	r->duration_ns = opts.duration;
+	return 0;
+}
+
+void bpfrun_maps(struct sift *skel, struct sift_maps *m)
+{
+	m->stats = bpf_map__fd(skel->maps.sift_stats);
+	m->ports = bpf_map__fd(skel->maps.sift_ports);
+	m->ifaces = bpf_map__fd(skel->maps.sift_ifaces);
+	m->config = bpf_map__fd(skel->maps.sift_config);
+	m->routes = bpf_map__fd(skel->maps.sift_routes);
+	m->domains = bpf_map__fd(skel->maps.sift_domains);
+	m->self = bpf_map__fd(skel->maps.sift_self);
+	m->backends = bpf_map__fd(skel->maps.sift_backends);
+	m->maglev = bpf_map__fd(skel->maps.sift_maglev);
+	m->egress = bpf_map__fd(skel->maps.sift_egress);
+	m->rr = bpf_map__fd(skel->maps.sift_rr);
+	m->tx = bpf_map__fd(skel->maps.sift_tx);
+}
+
 int bpfrun_stats(struct sift *skel, struct sift_stats *sum)
 {
 	return sift_stats_sum(bpf_map__fd(skel->maps.sift_stats), sum);

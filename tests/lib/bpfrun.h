@@ -33,7 +33,15 @@ struct bpfrun_result {
 int bpfrun_run(struct sift *skel, const void *frame, size_t len, __u32 repeat,
 	       struct bpfrun_result *r);
 
+/* The same, as if the frame arrived on interface @ifindex (0: none). */
+int bpfrun_run_on(struct sift *skel, int ifindex, const void *frame, size_t len,
+		  struct bpfrun_result *r);
+
 int bpfrun_stats(struct sift *skel, struct sift_stats *sum);
+
+struct sift_maps;
+/* The skeleton's map fds as siftd's struct (not owned: do not close). */
+void bpfrun_maps(struct sift *skel, struct sift_maps *m);
 
 struct sift_scratch;
 /* Pin the caller to CPU 0, where its BPF_PROG_TEST_RUNs then execute. */

@@ -62,8 +62,8 @@ size_t pkt_build(const struct pkt_spec *s, __u8 *buf, size_t len)
 	if (len < ETH_HLEN + 8 + 60 + 8 + l4len)
 		return 0;
 	memset(buf, 0, len);
-	memcpy(buf, dmac, ETH_ALEN);
-	memcpy(buf + ETH_ALEN, smac, ETH_ALEN);
+	memcpy(buf, s->dmac ? s->dmac : dmac, ETH_ALEN);
+	memcpy(buf + ETH_ALEN, s->smac ? s->smac : smac, ETH_ALEN);
 	off = 2 * ETH_ALEN;
 	for (unsigned int i = 0; i < s->n_vlan && i < 2; i++) {
 		__u16 tpid = htons(s->vlan_proto[i] ? s->vlan_proto[i] : ETH_P_8021Q);

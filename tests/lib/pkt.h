@@ -26,6 +26,7 @@ struct pkt_spec {
 	bool ip6_ext_on;     /* IPv6: one extension header of type ip6_ext before L4 */
 	__u8 ip6_ext;
 	__u8 ttl;            /* 0: 64 */
+	const __u8 *dmac, *smac; /* NULL: fixed test addresses */
 	const void *payload;
 	size_t payload_len;
 };

@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stateless proxy, byte for byte: each fixture goes through the loaded
+ * sift_xdp (routing installed by siftd's installer, next hops from the test
+ * network's FIB and neighbours) and the frame that comes out must be exactly
+ * the expected one: Ethernet, IP and UDP headers with their checksums, and
+ * the SIP text with sift's Via, Record-Route, Route and Max-Forwards edits.
+ * What sift must not forward comes out untouched, counted under its reason.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+
+#include "bpfrun.h"
+#include "fwd.h"
+#include "fwd_fixture.h"
+#include "pkt.h"
+#include "sip.h"
+#include "suites.h"
+
+#define CRLF "\r\n"
+
+/* ---- messages -------------------------------------------------------------------- */
+
+#define INVITE_REST                                                                                \
+	"Max-Forwards: 70" CRLF "To: Bob <sip:bob@198.18.1.1>" CRLF                                \
+	"From: Alice <sip:alice@198.18.1.2>;tag=1928301774" CRLF                                   \
+	"Call-ID: a84b4c76e66710@198.18.1.2" CRLF "CSeq: 314159 INVITE" CRLF                       \
+	"Contact: <sip:alice@198.18.1.2:5062>" CRLF "Content-Type: application/sdp" CRLF            \
+	"Content-Length: 4" CRLF CRLF "v=0\n"
+#define INVITE_REST_OUT                                                                            \
+	"Max-Forwards: 69" CRLF "To: Bob <sip:bob@198.18.1.1>" CRLF                                \
+	"From: Alice <sip:alice@198.18.1.2>;tag=1928301774" CRLF                                   \
+	"Call-ID: a84b4c76e66710@198.18.1.2" CRLF "CSeq: 314159 INVITE" CRLF                       \
+	"Contact: <sip:alice@198.18.1.2:5062>" CRLF "Content-Type: application/sdp" CRLF            \
+	"Content-Length: 4" CRLF CRLF "v=0\n"
+#define CLIENT_VIA "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bK776asdhds" CRLF
+#define OUR_VIA4 "Via: SIP/2.0/UDP 198.18.2.1:5060;branch=@BRANCH@" CRLF
+#define OUR_VIA6 "Via: SIP/2.0/UDP [2001:db8:2::1]:5060;branch=@BRANCH@" CRLF
+
+static const char invite1[] = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA INVITE_REST;
+
+#define BYE_DIALOG(ruri, routes)                                                                   \
+	"BYE " ruri " SIP/2.0" CRLF "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bKbye1" CRLF       \
+	routes "Max-Forwards: 70" CRLF "To: <sip:bob@198.18.1.1>;tag=314" CRLF                     \
+	"From: <sip:alice@198.18.1.2>;tag=1928301774" CRLF "Call-ID: dlg1@198.18.1.2" CRLF          \
+	"CSeq: 2 BYE" CRLF "Content-Length: 0" CRLF CRLF
+#define BYE_DIALOG_OUT(ruri, via, routes)                                                          \
+	"BYE " ruri " SIP/2.0" CRLF via "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bKbye1" CRLF  \
+	routes "Max-Forwards: 69" CRLF "To: <sip:bob@198.18.1.1>;tag=314" CRLF                     \
+	"From: <sip:alice@198.18.1.2>;tag=1928301774" CRLF "Call-ID: dlg1@198.18.1.2" CRLF          \
+	"CSeq: 2 BYE" CRLF "Content-Length: 0" CRLF CRLF
+
+#define RESPONSE_REST                                                                              \
+	"To: Bob <sip:bob@198.18.1.1>;tag=a6c85cf" CRLF                                            \
+	"From: Alice <sip:alice@198.18.1.2>;tag=1928301774" CRLF                                   \
+	"Call-ID: a84b4c76e66710@198.18.1.2" CRLF "CSeq: 314159 INVITE" CRLF                       \
+	"Content-Length: 0" CRLF CRLF
+
+/* ---- fixtures ---------------------------------------------------------------------- */
+
+enum side { IN0, OUT0 };
+
+struct fcase {
+	const char *desc;
+	/* in */
+	int ipv;
+	enum side in_if;
+	const char *src, *dst;
+	unsigned int sport;
+	unsigned int n_vlan;
+	const char *msg;
+	const char *branch_of; /* the request whose branch @BRANCH@ stands for; NULL: msg */
+	/* out */
+	unsigned int action;
+	int out_ipv;
+	enum side out_if;
+	const char *out_src, *out_dst;
+	unsigned int out_dport;
+	const char *out_msg;
+	unsigned int reason; /* XDP_PASS / XDP_DROP: the counted reason */
+};
+
+#define REQ4 .ipv = 4, .in_if = IN0, .src = "198.18.1.2", .dst = "198.18.1.1", .sport = 5062
+#define TO_BE4(be)                                                                                 \
+	.action = XDP_REDIRECT, .out_ipv = 4, .out_if = OUT0, .out_src = "198.18.2.1",             \
+	.out_dst = be, .out_dport = 5060
+#define PUNT(r) .action = XDP_PASS, .reason = SIFT_REASON_##r
+#define DROP(r) .action = XDP_DROP, .reason = SIFT_REASON_##r
+
+static const struct fcase cases[] = {
+	{
+		"INVITE with one Via: our Via on top, Max-Forwards 70 -> 69",
+		REQ4,
+		.msg = invite1,
+		TO_BE4("198.18.2.2"),
+		.out_msg = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF OUR_VIA4 CLIENT_VIA INVITE_REST_OUT,
+	},
+	{
+		"INVITE with three Vias in two headers: all kept below ours",
+		REQ4,
+		.msg = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF
+		       "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bKa1, SIP/2.0/UDP "
+		       "10.1.1.1:5060;branch=z9hG4bKb2" CRLF
+		       "Via: SIP/2.0/UDP 10.2.2.2;branch=z9hG4bKc3" CRLF INVITE_REST,
+		TO_BE4("198.18.2.2"),
+		.out_msg = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF OUR_VIA4
+			   "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bKa1, SIP/2.0/UDP "
+			   "10.1.1.1:5060;branch=z9hG4bKb2" CRLF
+			   "Via: SIP/2.0/UDP 10.2.2.2;branch=z9hG4bKc3" CRLF INVITE_REST_OUT,
+	},
+	{
+		"compact headers: ours is written in full above the compact Via",
+		REQ4,
+		.msg = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF
+		       "v: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bKcmp" CRLF "Max-Forwards: 70" CRLF
+		       "t: <sip:bob@198.18.1.1>" CRLF "f: <sip:alice@198.18.1.2>;tag=9" CRLF
+		       "i: compact@198.18.1.2" CRLF "CSeq: 1 INVITE" CRLF "l: 0" CRLF CRLF,
+		TO_BE4("198.18.2.2"),
+		.out_msg = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF OUR_VIA4
+			   "v: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bKcmp" CRLF
+			   "Max-Forwards: 69" CRLF "t: <sip:bob@198.18.1.1>" CRLF
+			   "f: <sip:alice@198.18.1.2>;tag=9" CRLF "i: compact@198.18.1.2" CRLF
+			   "CSeq: 1 INVITE" CRLF "l: 0" CRLF CRLF,
+	},
+	{
+		"IPv6 in, IPv6 out",
+		.ipv = 6,
+		.in_if = IN0,
+		.src = "2001:db8:1::2",
+		.dst = "2001:db8:1::1",
+		.sport = 5062,
+		.msg = "INVITE sip:6000@[2001:db8:1::1] SIP/2.0" CRLF
+		       "Via: SIP/2.0/UDP [2001:db8:1::2]:5062;branch=z9hG4bKv6" CRLF INVITE_REST,
+		.action = XDP_REDIRECT,
+		.out_ipv = 6,
+		.out_if = OUT0,
+		.out_src = "2001:db8:2::1",
+		.out_dst = "2001:db8:2::2",
+		.out_dport = 5060,
+		.out_msg = "INVITE sip:6000@[2001:db8:1::1] SIP/2.0" CRLF OUR_VIA6
+			   "Via: SIP/2.0/UDP [2001:db8:1::2]:5062;branch=z9hG4bKv6" CRLF
+			   INVITE_REST_OUT,
+	},
+	{
+		"IPv4 in, IPv6 backend: the Via names the IPv6 face",
+		REQ4,
+		.msg = "INVITE sip:6000@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA INVITE_REST,
+		.action = XDP_REDIRECT,
+		.out_ipv = 6,
+		.out_if = OUT0,
+		.out_src = "2001:db8:2::1",
+		.out_dst = "2001:db8:2::2",
+		.out_dport = 5060,
+		.out_msg = "INVITE sip:6000@198.18.1.1 SIP/2.0" CRLF OUR_VIA6 CLIENT_VIA
+			   INVITE_REST_OUT,
+	},
+	{
+		"802.1Q-tagged in: the tag is the link's, the frame out is untagged",
+		REQ4,
+		.n_vlan = 1,
+		.msg = invite1,
+		TO_BE4("198.18.2.2"),
+		.out_msg = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF OUR_VIA4 CLIENT_VIA INVITE_REST_OUT,
+	},
+	{
+		"Max-Forwards 10 -> 9: the lost digit becomes a space, the length stays",
+		REQ4,
+		.msg = "OPTIONS sip:bob@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA "Max-Forwards: 10" CRLF
+		       "To: <sip:bob@198.18.1.1>" CRLF "From: <sip:a@198.18.1.2>;tag=1" CRLF
+		       "Call-ID: mf10@198.18.1.2" CRLF "CSeq: 1 OPTIONS" CRLF "Content-Length: 0" CRLF
+		       CRLF,
+		TO_BE4("198.18.2.2"),
+		.out_msg = "OPTIONS sip:bob@198.18.1.1 SIP/2.0" CRLF OUR_VIA4 CLIENT_VIA
+			   "Max-Forwards:  9" CRLF "To: <sip:bob@198.18.1.1>" CRLF
+			   "From: <sip:a@198.18.1.2>;tag=1" CRLF "Call-ID: mf10@198.18.1.2" CRLF
+			   "CSeq: 1 OPTIONS" CRLF "Content-Length: 0" CRLF CRLF,
+	},
+	{
+		"Max-Forwards 1 -> 0 is still forwarded (the next hop answers 483)",
+		REQ4,
+		.msg = "OPTIONS sip:bob@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA "Max-Forwards: 1" CRLF
+		       "To: <sip:bob@198.18.1.1>" CRLF "From: <sip:a@198.18.1.2>;tag=1" CRLF
+		       "Call-ID: mf1@198.18.1.2" CRLF "CSeq: 1 OPTIONS" CRLF "Content-Length: 0" CRLF
+		       CRLF,
+		TO_BE4("198.18.2.2"),
+		.out_msg = "OPTIONS sip:bob@198.18.1.1 SIP/2.0" CRLF OUR_VIA4 CLIENT_VIA
+			   "Max-Forwards: 0" CRLF "To: <sip:bob@198.18.1.1>" CRLF
+			   "From: <sip:a@198.18.1.2>;tag=1" CRLF "Call-ID: mf1@198.18.1.2" CRLF
+			   "CSeq: 1 OPTIONS" CRLF "Content-Length: 0" CRLF CRLF,
+	},
+	{
+		"Max-Forwards 0 is punted (siftd answers 483)",
+		REQ4,
+		.msg = "OPTIONS sip:bob@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA "Max-Forwards: 0" CRLF
+		       "To: <sip:bob@198.18.1.1>" CRLF "From: <sip:a@198.18.1.2>;tag=1" CRLF
+		       "Call-ID: mf0@198.18.1.2" CRLF "CSeq: 1 OPTIONS" CRLF "Content-Length: 0" CRLF
+		       CRLF,
+		PUNT(MAX_FORWARDS_ZERO),
+	},
+	{
+		"dialog-forming INVITE on a Record-Route route: sift's URI on both sides",
+		REQ4,
+		.msg = "INVITE sip:+15551234@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA INVITE_REST,
+		TO_BE4("198.18.2.2"),
+		.out_msg = "INVITE sip:+15551234@198.18.1.1 SIP/2.0" CRLF OUR_VIA4
+			   "Record-Route: <sip:198.18.2.1:5060;lr>, <sip:198.18.1.1:5060;lr>" CRLF
+			   CLIENT_VIA INVITE_REST_OUT,
+	},
+	{
+		"loose routing: our Route value goes, the next one in the header is the next hop",
+		REQ4,
+		.msg = BYE_DIALOG("sip:bob@198.18.2.3:5060",
+				  "Route: <sip:198.18.1.1;lr>, <sip:198.18.2.9;lr>" CRLF),
+		TO_BE4("198.18.2.9"),
+		.out_msg = BYE_DIALOG_OUT("sip:bob@198.18.2.3:5060", OUR_VIA4,
+					  "Route: <sip:198.18.2.9;lr>" CRLF),
+	},
+	{
+		"loose routing: our Route line goes, the next line is the next hop",
+		REQ4,
+		.msg = BYE_DIALOG("sip:bob@198.18.2.3:5060",
+				  "Route: <sip:198.18.1.1;lr>" CRLF "Route: <sip:198.18.2.9;lr>" CRLF),
+		TO_BE4("198.18.2.9"),
+		.out_msg = BYE_DIALOG_OUT("sip:bob@198.18.2.3:5060", OUR_VIA4,
+					  "Route: <sip:198.18.2.9;lr>" CRLF),
+	},
+	{
+		"loose routing: only our Route: the Request-URI of the dialog is the next hop",
+		REQ4,
+		.msg = BYE_DIALOG("sip:bob@198.18.2.3:5060", "Route: <sip:198.18.1.1;lr>" CRLF),
+		TO_BE4("198.18.2.3"),
+		.out_msg = BYE_DIALOG_OUT("sip:bob@198.18.2.3:5060", OUR_VIA4, ""),
+	},
+	{
+		"both of sift's record-routed URIs are removed (callee to caller)",
+		.ipv = 4,
+		.in_if = OUT0,
+		.src = "198.18.2.2",
+		.dst = "198.18.2.1",
+		.sport = 5060,
+		.msg = "BYE sip:alice@198.18.1.2:5062 SIP/2.0" CRLF
+		       "Via: SIP/2.0/UDP 198.18.2.2:5060;branch=z9hG4bKcallee" CRLF
+		       "Route: <sip:198.18.2.1:5060;lr>, <sip:198.18.1.1:5060;lr>" CRLF
+		       "Max-Forwards: 70" CRLF "To: <sip:alice@198.18.1.2>;tag=1928301774" CRLF
+		       "From: <sip:bob@198.18.1.1>;tag=314" CRLF "Call-ID: dlg1@198.18.1.2" CRLF
+		       "CSeq: 7 BYE" CRLF "Content-Length: 0" CRLF CRLF,
+		.action = XDP_REDIRECT,
+		.out_ipv = 4,
+		.out_if = IN0,
+		.out_src = "198.18.1.1",
+		.out_dst = "198.18.1.2",
+		.out_dport = 5062,
+		.out_msg = "BYE sip:alice@198.18.1.2:5062 SIP/2.0" CRLF
+			   "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=@BRANCH@" CRLF
+			   "Via: SIP/2.0/UDP 198.18.2.2:5060;branch=z9hG4bKcallee" CRLF
+			   "Max-Forwards: 69" CRLF "To: <sip:alice@198.18.1.2>;tag=1928301774" CRLF
+			   "From: <sip:bob@198.18.1.1>;tag=314" CRLF "Call-ID: dlg1@198.18.1.2" CRLF
+			   "CSeq: 7 BYE" CRLF "Content-Length: 0" CRLF CRLF,
+	},
+	{
+		"back out of the interface it came in on: XDP_TX",
+		REQ4,
+		.msg = BYE_DIALOG("sip:carol@198.18.1.2:5070", "Route: <sip:198.18.1.1;lr>" CRLF),
+		.action = XDP_TX,
+		.out_ipv = 4,
+		.out_if = IN0,
+		.out_src = "198.18.1.1",
+		.out_dst = "198.18.1.2",
+		.out_dport = 5070,
+		.out_msg = BYE_DIALOG_OUT("sip:carol@198.18.1.2:5070",
+					  "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=@BRANCH@" CRLF, ""),
+	},
+	{
+		"a domain sift serves, in any case",
+		REQ4,
+		.msg = "INVITE sip:bob@SIFT.Example SIP/2.0" CRLF CLIENT_VIA INVITE_REST,
+		TO_BE4("198.18.2.2"),
+		.out_msg = "INVITE sip:bob@SIFT.Example SIP/2.0" CRLF OUR_VIA4 CLIENT_VIA
+			   INVITE_REST_OUT,
+	},
+	{
+		"response: our Via goes, received and rport give the next hop",
+		.ipv = 4,
+		.in_if = OUT0,
+		.src = "198.18.2.2",
+		.dst = "198.18.2.1",
+		.sport = 5060,
+		.msg = "SIP/2.0 180 Ringing" CRLF OUR_VIA4
+		       "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;received=198.18.1.2;rport=5099" CRLF
+		       RESPONSE_REST,
+		.branch_of = invite1,
+		.action = XDP_REDIRECT,
+		.out_ipv = 4,
+		.out_if = IN0,
+		.out_src = "198.18.1.1",
+		.out_dst = "198.18.1.2",
+		.out_dport = 5099,
+		.out_msg = "SIP/2.0 180 Ringing" CRLF
+			   "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;received=198.18.1.2;rport=5099" CRLF
+			   RESPONSE_REST,
+	},
+	{
+		"response: our Via value goes from a shared header; sent-by is the next hop",
+		.ipv = 4,
+		.in_if = OUT0,
+		.src = "198.18.2.2",
+		.dst = "198.18.2.1",
+		.sport = 5060,
+		.msg = "SIP/2.0 200 OK" CRLF
+		       "Via: SIP/2.0/UDP 198.18.2.1:5060;branch=@BRANCH@, SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bK776asdhds" CRLF
+		       RESPONSE_REST,
+		.branch_of = invite1,
+		.action = XDP_REDIRECT,
+		.out_ipv = 4,
+		.out_if = IN0,
+		.out_src = "198.18.1.1",
+		.out_dst = "198.18.1.2",
+		.out_dport = 5062,
+		.out_msg = "SIP/2.0 200 OK" CRLF
+			   "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bK776asdhds" CRLF
+			   RESPONSE_REST,
+	},
+	{
+		"response whose top Via is not sift's: dropped (RFC 3261 18.1.2)",
+		.ipv = 4,
+		.in_if = OUT0,
+		.src = "198.18.2.2",
+		.dst = "198.18.2.1",
+		.sport = 5060,
+		.msg = "SIP/2.0 200 OK" CRLF "Via: SIP/2.0/UDP 198.18.7.7:5060;branch=z9hG4bKelse" CRLF
+		       CLIENT_VIA RESPONSE_REST,
+		DROP(NOT_OUR_VIA),
+	},
+	{
+		"response to sift's address with a branch it did not make: siftd's",
+		.ipv = 4,
+		.in_if = OUT0,
+		.src = "198.18.2.2",
+		.dst = "198.18.2.1",
+		.sport = 5060,
+		.msg = "SIP/2.0 200 OK" CRLF
+		       "Via: SIP/2.0/UDP 198.18.2.1:5060;branch=z9hG4bK-sft00000000000000000000000000" CRLF
+		       CLIENT_VIA RESPONSE_REST,
+		PUNT(FOR_US),
+	},
+	{
+		"response whose next Via is a broadcast address: dropped",
+		.ipv = 4,
+		.in_if = OUT0,
+		.src = "198.18.2.2",
+		.dst = "198.18.2.1",
+		.sport = 5060,
+		.msg = "SIP/2.0 200 OK" CRLF OUR_VIA4
+		       "Via: SIP/2.0/UDP 255.255.255.255:5062;branch=z9hG4bK776asdhds" CRLF RESPONSE_REST,
+		.branch_of = invite1,
+		DROP(BAD_NEXT_HOP),
+	},
+	{
+		"REGISTER: punted to the registrar",
+		REQ4,
+		.msg = "REGISTER sip:198.18.1.1 SIP/2.0" CRLF CLIENT_VIA "Max-Forwards: 70" CRLF
+		       "To: <sip:alice@198.18.1.1>" CRLF "From: <sip:alice@198.18.1.1>;tag=1" CRLF
+		       "Call-ID: reg@198.18.1.2" CRLF "CSeq: 1 REGISTER" CRLF
+		       "Contact: <sip:alice@198.18.1.2:5062>" CRLF "Content-Length: 0" CRLF CRLF,
+		PUNT(REGISTER),
+	},
+	{
+		"a request to sift itself (no user, no Route): punted",
+		REQ4,
+		.msg = "OPTIONS sip:198.18.1.1 SIP/2.0" CRLF CLIENT_VIA "Max-Forwards: 70" CRLF
+		       "To: <sip:198.18.1.1>" CRLF "From: <sip:a@198.18.1.2>;tag=1" CRLF
+		       "Call-ID: ping@198.18.1.2" CRLF "CSeq: 1 OPTIONS" CRLF "Content-Length: 0" CRLF
+		       CRLF,
+		PUNT(FOR_US),
+	},
+	{
+		"a domain sift neither serves nor routes: punted",
+		REQ4,
+		.msg = "INVITE sip:bob@elsewhere.example SIP/2.0" CRLF CLIENT_VIA INVITE_REST,
+		PUNT(NO_ROUTE),
+	},
+	{
+		"no route to the next hop in the FIB: punted",
+		REQ4,
+		.msg = BYE_DIALOG("sip:bob@198.19.0.9:5060", "Route: <sip:198.18.1.1;lr>" CRLF),
+		PUNT(FIB_MISS),
+	},
+	{
+		"next hop's neighbour not resolved: punted, not dropped",
+		REQ4,
+		.msg = BYE_DIALOG("sip:bob@198.18.2.77:5060", "Route: <sip:198.18.1.1;lr>" CRLF),
+		PUNT(NO_NEIGH),
+	},
+	{
+		"a next hop given by name: punted (no DNS in XDP)",
+		REQ4,
+		.msg = BYE_DIALOG("sip:bob@198.18.2.3:5060",
+				  "Route: <sip:198.18.1.1;lr>, <sip:proxy.example;lr>" CRLF),
+		PUNT(NEXT_HOP_NAME),
+	},
+};
+
+/* ---- the runner ---------------------------------------------------------------------- */
+
+static struct fwd_fixture fx;
+
+static void setup(void)
+{
+	ck_assert_int_eq(fix_load(&fx), 0);
+}
+
+static void teardown(void)
+{
+	fix_free(&fx);
+}
+
+static int ifindex_of(enum side s)
+{
+	return s == IN0 ? fix_net.in_ifindex : fix_net.out_ifindex;
+}
+
+/* The message as a forwarded frame must read: the native parser forwards it too. */
+static void assert_reparses(const __u8 *frame, size_t len, const char *desc)
+{
+	static struct sift_scratch s;
+	struct pkt_view v;
+
+	ck_assert_msg(pkt_view(frame, len, &v), "%s: output is not an IP/UDP frame", desc);
+	ck_assert_msg(pkt_csum_ok(frame, len), "%s: bad IP or UDP checksum", desc);
+	sift_sip_parse_bytes(&s, frame + v.payload, v.payload_len);
+	/* well-formed: forwardable, or (Max-Forwards now 0) for the next hop to answer 483 */
+	ck_assert_msg((s.msg.action == SIFT_ACTION_FORWARD && !s.msg.reason) ||
+			      s.msg.reason == SIFT_REASON_MAX_FORWARDS_ZERO,
+		      "%s: output does not parse cleanly (%s)", desc,
+		      sift_reason_name(s.msg.reason));
+}
+
+static void hexdiff(const __u8 *a, size_t alen, const __u8 *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen;
+
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i]) {
+			fprintf(stderr, "  first difference at byte %zu: got 0x%02x want 0x%02x\n", i,
+				a[i], b[i]);
+			break;
+		}
+	fprintf(stderr, "  got %zu bytes, want %zu\n", alen, blen);
+}
+
+START_TEST(test_fwd_fixture)
+{
+	const struct fcase *c = &cases[_i];
+	static char msg[4096], out_msg[4096], branch[SIFT_BRANCH_LEN + 1];
+	static __u8 frame[PKT_MAX], want[PKT_MAX];
+	struct sift_stats before, after;
+	struct bpfrun_result r;
+	size_t mlen, olen, flen, wlen;
+	unsigned int rs;
+
+	/* @BRANCH@: sift's branch for the request this message belongs to */
+	fix_branch(c->branch_of ? c->branch_of : c->msg,
+		   strlen(c->branch_of ? c->branch_of : c->msg), branch);
+	mlen = fix_subst(c->msg, branch, msg, sizeof(msg));
+	{
+		struct pkt_spec in = {
+			.ip_version = c->ipv,
+			.src = c->src,
+			.dst = c->dst,
+			.sport = c->sport,
+			.dport = 5060,
+			.n_vlan = c->n_vlan,
+			.vlan_tci = { 100 },
+			.payload = msg,
+			.payload_len = mlen,
+		};
+		flen = pkt_build(&in, frame, sizeof(frame));
+	}
+	ck_assert(flen);
+	ck_assert_int_eq(bpfrun_stats(fx.skel, &before), 0);
+	ck_assert_int_eq(bpfrun_run_on(fx.skel, ifindex_of(c->in_if), frame, flen, &r), 0);
+	ck_assert_int_eq(bpfrun_stats(fx.skel, &after), 0);
+	ck_assert_msg(r.retval == c->action, "%s: action %u, want %u", c->desc, r.retval,
+		      c->action);
+
+	if (c->action == XDP_PASS || c->action == XDP_DROP) {
+		rs = (c->action == XDP_PASS ? SIFT_STAT_PUNT_BASE : SIFT_STAT_DROP_BASE) + c->reason - 1;
+		ck_assert_msg(after.c[rs].packets == before.c[rs].packets + 1,
+			      "%s: reason %s not counted", c->desc, sift_reason_name(c->reason));
+		/* untouched: the kernel or nobody sees what came in */
+		ck_assert_msg(r.out_len == flen && !memcmp(r.out, frame, flen),
+			      "%s: a punted or dropped frame was changed", c->desc);
+		return;
+	}
+
+	olen = fix_subst(c->out_msg, branch, out_msg, sizeof(out_msg));
+	wlen = fix_frame(want, sizeof(want), c->out_ipv, c->out_src, 5060, c->out_dst,
+			 c->out_dport, c->out_if == IN0 ? fix_net.in_mac : fix_net.out_mac,
+			 c->out_if == IN0 ? fix_net.client_mac : fix_net.be_mac, out_msg, olen);
+	if (r.out_len != wlen || memcmp(r.out, want, wlen)) {
+		struct pkt_view v;
+
+		fprintf(stderr, "%s: output differs\n", c->desc);
+		hexdiff(r.out, r.out_len, want, wlen);
+		if (pkt_view(r.out, r.out_len, &v))
+			fprintf(stderr, "  got SIP:\n%.*s\n  want:\n%s\n", (int)v.payload_len,
+				r.out + v.payload, out_msg);
+		ck_abort_msg("%s: output frame differs", c->desc);
+	}
+	assert_reparses(r.out, r.out_len, c->desc);
+	rs = msg[0] == 'S' ? SIFT_STAT_FWD_RESPONSE : SIFT_STAT_FWD_REQUEST;
+	ck_assert_uint_eq(after.c[rs].packets, before.c[rs].packets + 1);
+}
+END_TEST
+
+/* ---- properties beyond single frames ------------------------------------------------------- */
+
+/* Run @msg in from the client; the frame out (XDP_REDIRECT or XDP_TX) or the action. */
+static unsigned int run_msg(const char *msg, enum side side, struct bpfrun_result *r)
+{
+	static __u8 frame[PKT_MAX];
+	struct pkt_spec in = {
+		.src = side == IN0 ? "198.18.1.2" : "198.18.2.2",
+		.dst = side == IN0 ? "198.18.1.1" : "198.18.2.1",
+		.sport = 5062,
+		.payload = msg,
+		.payload_len = strlen(msg),
+	};
+	size_t flen = pkt_build(&in, frame, sizeof(frame));
+
+	ck_assert(flen);
+	ck_assert_int_eq(bpfrun_run_on(fx.skel, ifindex_of(side), frame, flen, r), 0);
+	return r->retval;
+}
+
+/* The top Via's branch of a forwarded frame. */
+static void out_branch(const struct bpfrun_result *r, char *out)
+{
+	static struct sift_scratch s;
+	struct pkt_view v;
+
+	ck_assert(pkt_view(r->out, r->out_len, &v));
+	sift_sip_parse_bytes(&s, r->out + v.payload, v.payload_len);
+	ck_assert_uint_eq(s.msg.via[0].branch.len, SIFT_BRANCH_LEN);
+	memcpy(out, s.buf + s.msg.via[0].branch.off, SIFT_BRANCH_LEN);
+	out[SIFT_BRANCH_LEN] = '\0';
+}
+
+/* Retransmissions and the CANCEL of an INVITE get the INVITE's branch, without state. */
+START_TEST(test_fwd_branch_stateless)
+{
+	static const char cancel[] = "CANCEL sip:bob@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA
+		"Max-Forwards: 70" CRLF "To: Bob <sip:bob@198.18.1.1>" CRLF
+		"From: Alice <sip:alice@198.18.1.2>;tag=1928301774" CRLF
+		"Call-ID: a84b4c76e66710@198.18.1.2" CRLF "CSeq: 314159 CANCEL" CRLF
+		"Content-Length: 0" CRLF CRLF;
+	static const char other[] = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF
+		"Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bK776asdhdt" CRLF INVITE_REST;
+	char b1[SIFT_BRANCH_LEN + 1], b2[SIFT_BRANCH_LEN + 1], b3[SIFT_BRANCH_LEN + 1],
+		b4[SIFT_BRANCH_LEN + 1];
+	struct bpfrun_result r;
+
+	ck_assert_uint_eq(run_msg(invite1, IN0, &r), XDP_REDIRECT);
+	out_branch(&r, b1);
+	ck_assert_uint_eq(run_msg(invite1, IN0, &r), XDP_REDIRECT);
+	out_branch(&r, b2);
+	ck_assert_uint_eq(run_msg(cancel, IN0, &r), XDP_REDIRECT);
+	out_branch(&r, b3);
+	ck_assert_uint_eq(run_msg(other, IN0, &r), XDP_REDIRECT);
+	out_branch(&r, b4);
+	ck_assert_str_eq(b1, b2);
+	ck_assert_str_eq(b1, b3);
+	ck_assert_str_ne(b1, b4);
+	ck_assert(sift_branch_valid(b1, SIFT_BRANCH_LEN, FIX_SECRET));
+	ck_assert(!sift_branch_valid(b1, SIFT_BRANCH_LEN, FIX_SECRET ^ 1));
+}
+END_TEST
+
+/* Without the magic cookie (RFC 2543) the branch comes from the transaction's fields. */
+START_TEST(test_fwd_branch_rfc2543)
+{
+#define OLD(method, cseq, via)                                                                     \
+	method " sip:bob@198.18.1.1 SIP/2.0" CRLF "Via: SIP/2.0/UDP " via CRLF                      \
+	       "Max-Forwards: 70" CRLF "To: <sip:bob@198.18.1.1>" CRLF                             \
+	       "From: <sip:alice@198.18.1.2>;tag=77" CRLF "Call-ID: old@198.18.1.2" CRLF           \
+	       "CSeq: " cseq CRLF "Content-Length: 0" CRLF CRLF
+	char a[SIFT_BRANCH_LEN + 1], b[SIFT_BRANCH_LEN + 1], c[SIFT_BRANCH_LEN + 1],
+		d[SIFT_BRANCH_LEN + 1];
+	struct bpfrun_result r;
+
+	ck_assert_uint_eq(run_msg(OLD("INVITE", "5 INVITE", "198.18.1.2:5062"), IN0, &r),
+			  XDP_REDIRECT);
+	out_branch(&r, a);
+	ck_assert_uint_eq(run_msg(OLD("CANCEL", "5 CANCEL", "198.18.1.2:5062"), IN0, &r),
+			  XDP_REDIRECT);
+	out_branch(&r, b);
+	ck_assert_uint_eq(run_msg(OLD("INVITE", "6 INVITE", "198.18.1.2:5062"), IN0, &r),
+			  XDP_REDIRECT);
+	out_branch(&r, c);
+	ck_assert_uint_eq(run_msg(OLD("INVITE", "5 INVITE", "198.18.1.2:5063"), IN0, &r),
+			  XDP_REDIRECT);
+	out_branch(&r, d);
+	ck_assert_str_eq(a, b);
+	ck_assert_str_ne(a, c);
+	ck_assert_str_ne(a, d);
+#undef OLD
+}
+END_TEST
+
+static const char *call_msg(char *buf, size_t len, unsigned int n, bool in_dialog)
+{
+	snprintf(buf, len,
+		 "INVITE sip:7000@198.18.1.1 SIP/2.0" CRLF
+		 "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bKmg%u" CRLF "Max-Forwards: 70" CRLF
+		 "To: <sip:7000@198.18.1.1>%s" CRLF "From: <sip:a@198.18.1.2>;tag=1" CRLF
+		 "Call-ID: maglev-%u@198.18.1.2" CRLF "CSeq: 1 INVITE" CRLF "Content-Length: 0" CRLF
+		 CRLF,
+		 n, in_dialog ? ";tag=b" : "", n);
+	return buf;
+}
+
+/* Where the call @n went: the last byte of the backend's address. */
+static int backend_of(unsigned int n, bool in_dialog)
+{
+	char msg[1024];
+	struct bpfrun_result r;
+	struct pkt_view v;
+
+	if (run_msg(call_msg(msg, sizeof(msg), n, in_dialog), IN0, &r) != XDP_REDIRECT)
+		return -1;
+	ck_assert(pkt_view(r.out, r.out_len, &v));
+	return r.out[v.l3 + 19];
+}
+
+#define CALLS 3000
+
+/*
+ * Maglev by Call-ID: calls spread over the group, the same Call-ID always
+ * lands on the same backend, a backend marked down loses its calls and only
+ * them, a draining one keeps its dialogs but gets no new ones.
+ */
+START_TEST(test_fwd_maglev_affinity)
+{
+	static int first[CALLS];
+	unsigned int count[256] = { 0 }, moved = 0, moved_other = 0;
+
+	for (unsigned int i = 0; i < CALLS; i++) {
+		first[i] = backend_of(i, false);
+		ck_assert_int_ge(first[i], 2);
+		ck_assert_int_le(first[i], 4);
+		count[first[i]]++;
+	}
+	for (int b = 2; b <= 4; b++)
+		ck_assert_msg(count[b] > CALLS / 3 * 0.85 && count[b] < CALLS / 3 * 1.15,
+			      "backend .%d got %u of %d calls", b, count[b], CALLS);
+	for (unsigned int i = 0; i < CALLS; i += 7)
+		ck_assert_int_eq(backend_of(i, false), first[i]);
+
+	/* .3 drains: new dialogs avoid it, requests inside its dialogs still reach it */
+	fix_backend_state(&fx, "three", "198.18.2.3", SIFT_BACKEND_DRAIN);
+	ck_assert_int_eq(fix_reinstall(&fx), 0);
+	for (unsigned int i = 0; i < CALLS; i++) {
+		int now = backend_of(i, false), inside = backend_of(i, true);
+
+		ck_assert_int_ne(now, 3);
+		ck_assert_int_eq(inside, first[i]);
+		if (first[i] != 3)
+			ck_assert_int_eq(now, first[i]);
+	}
+
+	/* .3 down: its calls move, the others stay where they were */
+	fix_backend_state(&fx, "three", "198.18.2.3", SIFT_BACKEND_DOWN);
+	ck_assert_int_eq(fix_reinstall(&fx), 0);
+	for (unsigned int i = 0; i < CALLS; i++) {
+		int now = backend_of(i, true);
+
+		ck_assert_int_ne(now, 3);
+		moved += now != first[i];
+		moved_other += now != first[i] && first[i] != 3;
+	}
+	ck_assert_uint_eq(moved, count[3]);
+	ck_assert_uint_eq(moved_other, 0);
+
+	/* back up: every call where it started */
+	fix_backend_state(&fx, "three", "198.18.2.3", SIFT_BACKEND_UP);
+	ck_assert_int_eq(fix_reinstall(&fx), 0);
+	for (unsigned int i = 0; i < CALLS; i += 3)
+		ck_assert_int_eq(backend_of(i, false), first[i]);
+}
+END_TEST
+
+/* A message that would outgrow the egress MTU once sift's headers are in is punted whole. */
+START_TEST(test_fwd_mtu)
+{
+	static char msg[2048];
+	struct bpfrun_result r;
+	struct sift_stats st;
+	size_t n;
+
+	/* 1472 bytes of UDP payload fit a 1500-byte MTU; 1452 do, until the Via goes in */
+	for (int body = 1452 - 262;; body++) {
+		n = snprintf(msg, sizeof(msg),
+			     "MESSAGE sip:bob@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA
+			     "Max-Forwards: 70" CRLF "To: <sip:bob@198.18.1.1>" CRLF
+			     "From: <sip:a@198.18.1.2>;tag=1" CRLF "Call-ID: big@198.18.1.2" CRLF
+			     "CSeq: 1 MESSAGE" CRLF "Content-Type: text/plain" CRLF
+			     "Content-Length: %d" CRLF CRLF,
+			     body);
+		if (n + body >= 1452) {
+			memset(msg + n, 'x', body);
+			msg[n + body] = '\0';
+			break;
+		}
+	}
+	ck_assert_uint_le(strlen(msg), 1472);
+	ck_assert_uint_eq(run_msg(msg, IN0, &r), XDP_PASS);
+	ck_assert_int_eq(bpfrun_stats(fx.skel, &st), 0);
+	ck_assert_uint_eq(st.c[SIFT_STAT_PUNT_BASE + SIFT_REASON_MTU - 1].packets, 1);
+}
+END_TEST
+
+/* The fast path forwards nothing until siftd says so. */
+START_TEST(test_fwd_off)
+{
+	struct sift_config cfg;
+	struct bpfrun_result r;
+	__u32 key = 0;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.config, &key, &cfg), 0);
+	cfg.flags &= ~SIFT_CFG_FORWARD;
+	ck_assert_int_eq(bpf_map_update_elem(fx.maps.config, &key, &cfg, BPF_ANY), 0);
+	ck_assert_uint_eq(run_msg(invite1, IN0, &r), XDP_PASS);
+}
+END_TEST
+
+Suite *bpf_fwd_suite(void)
+{
+	Suite *s = suite_create("bpf_fwd");
+	TCase *tc = tcase_create("fixtures");
+	TCase *tp = tcase_create("properties");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_fwd_fixture, 0, sizeof(cases) / sizeof(cases[0]));
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tp, setup, teardown);
+	tcase_set_timeout(tp, 120);
+	tcase_add_test(tp, test_fwd_branch_stateless);
+	tcase_add_test(tp, test_fwd_branch_rfc2543);
+	tcase_add_test(tp, test_fwd_maglev_affinity);
+	tcase_add_test(tp, test_fwd_mtu);
+	tcase_add_test(tp, test_fwd_off);
+	suite_add_tcase(s, tp);
+	return s;
+}

@@ -72,7 +72,7 @@ struct sift_maglev_table {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SIFT_MAGLEV_SIZE);
 	__type(key, __u32);
-	__type(value, __u64); /* SIFT_SLOT() */
+	__type(value, __u32); /* backend id */
 };
 
 /* Group -> its Maglev table; siftd swaps a whole table in one update. */
@@ -175,7 +175,7 @@ SIFT_SUBPROG int sift_route_ruri(struct sift_scratch *s, __u32 domain)
 	struct sift_sip_msg *m;
 	struct sift_route_key key = {};
 	struct sift_route *r;
-	__u64 *slot;
+	__u32 *slot;
 	struct sift_backend *be;
 	void *table;
 	__u32 n = 0, group, idx, id;
@@ -214,8 +214,7 @@ SIFT_SUBPROG int sift_route_ruri(struct sift_scratch *s, __u32 domain)
 	slot = bpf_map_lookup_elem(table, &idx);
 	if (!slot)
 		return SIFT_REASON_NO_BACKEND;
-	/* in-dialog requests keep draining backends; new dialogs do not get them */
-	id = m->to_tag.len ? SIFT_SLOT_ALL(*slot) : SIFT_SLOT_FRESH(*slot);
+	id = *slot;
 	be = bpf_map_lookup_elem(&SIFT_MAP_BACKENDS, &id);
 	if (!be || be->state == SIFT_BACKEND_DOWN || !be->addr.family)
 		return SIFT_REASON_NO_BACKEND;
@@ -468,9 +467,10 @@ SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s)
 }
 
 /*
- * The bytes a request gets after its start line: sift's Via (the egress
- * face's text up to the branch value, the branch, CRLF), then Record-Route
- * when the route asks for it.  Returns their length, or 0.
+ * The bytes a request gets after its start line: Record-Route when the
+ * route asks for it, then sift's Via (the egress face's text up to the
+ * branch value, the branch, CRLF), so the Vias stay together.  Returns
+ * their length, or 0.
  */
 SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 {
@@ -479,7 +479,7 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 	struct sift_face *face;
 	struct sift_rr_key key = {};
 	struct sift_rr *rr;
-	__u32 n, i;
+	__u32 n = 0, v, i;
 
 	if (!s)
 		return 0;
@@ -488,16 +488,9 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 	if (!e)
 		return 0;
 	face = pl->dst.family == SIFT_AF_INET ? &e->v4 : &e->v6;
-	n = face->via_head_len;
-	if (!n || n > SIFT_VIA_HEAD_MAX)
+	v = face->via_head_len;
+	if (!v || v > SIFT_VIA_HEAD_MAX)
 		return 0;
-	for (i = 0; i < SIFT_VIA_HEAD_MAX / 8; i++)
-		__builtin_memcpy(&s->ins[i * 8], &face->via_head[i * 8], 8);
-	sift_hex_put(s, n, pl->branch, 16);
-	sift_hex_put(s, n + 16, sift_branch_mac(pl->branch, secret), 8);
-	s->ins[(n + 24) & 511] = '\r';
-	s->ins[(n + 25) & 511] = '\n';
-	n += 26;
 	if (pl->record_route) {
 		key.egress = pl->egress;
 		key.ingress = pl->ingress;
@@ -507,10 +500,18 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 		if (!rr || !rr->len || rr->len > SIFT_RR_MAX)
 			return 0;
 		for (i = 0; i < SIFT_RR_MAX / 8; i++)
-			__builtin_memcpy(&s->ins[(n + i * 8) & 511], &rr->text[i * 8], 8);
-		n += rr->len;
+			__builtin_memcpy(&s->ins[i * 8], &rr->text[i * 8], 8);
+		n = rr->len;
 	}
-	return n;
+	/* verifier: masked word copies; n <= 256 and the head is 128, so nothing wraps */
+	for (i = 0; i < SIFT_VIA_HEAD_MAX / 8; i++)
+		__builtin_memcpy(&s->ins[(n + i * 8) & 511], &face->via_head[i * 8], 8);
+	n += v;
+	sift_hex_put(s, n, pl->branch, 16);
+	sift_hex_put(s, n + 16, sift_branch_mac(pl->branch, secret), 8);
+	s->ins[(n + 24) & 511] = '\r';
+	s->ins[(n + 25) & 511] = '\n';
+	return n + 26;
 }
 
 /* The one's complement sum of a span, as if it started at an even offset, folded to 16 bits. */

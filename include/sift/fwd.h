@@ -87,7 +87,7 @@ struct sift_domain {
 
 enum sift_backend_state {
 	SIFT_BACKEND_UP,
-	SIFT_BACKEND_DRAIN, /* keeps its dialogs, gets no new ones */
+	SIFT_BACKEND_DRAIN, /* gets no new dialogs; dialogs that route to it by Contact keep it */
 	SIFT_BACKEND_DOWN,
 };
 
@@ -103,14 +103,13 @@ struct sift_backend {
 SIFT_ASSERT_SIZE(struct sift_backend, 32);
 
 /*
- * A Maglev slot, one __u64: the backend for a new dialog (up backends only)
- * in the low half, for an existing one (draining backends kept) in the high
- * half.  SIFT_NO_BACKEND when the group has none.
+ * A Maglev table entry: the backend id, from the group's up backends
+ * (draining ones get no new dialogs); SIFT_NO_BACKEND when the group has
+ * none.  Every request of a dialog routed by Call-ID uses the same table,
+ * so they reach the same backend as long as the group does not change;
+ * requests routed by their Route set or Contact go where those say.
  */
 #define SIFT_NO_BACKEND 0xffffffffu
-#define SIFT_SLOT(fresh, all) ((__u64)(fresh) | (__u64)(all) << 32)
-#define SIFT_SLOT_FRESH(slot) ((__u32)(slot))
-#define SIFT_SLOT_ALL(slot) ((__u32)((slot) >> 32))
 
 /*
  * sift_egress: how sift appears on an interface it is attached to, per

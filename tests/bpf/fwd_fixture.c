@@ -102,6 +102,7 @@ int fix_load(struct fwd_fixture *f)
 	route(r, "+1555", "one", true);
 	route(r, "6", "v6", false);
 	route(r, "7", "three", false);
+	route(r, "+66", "v6", true);
 	face(&f->views[0], "in0", fix_net.in_ifindex, "198.18.1.1", "2001:db8:1::1");
 	face(&f->views[1], "out0", fix_net.out_ifindex, "198.18.2.1", "2001:db8:2::1");
 	return fix_reinstall(f);

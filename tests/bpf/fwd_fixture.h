@@ -7,6 +7,7 @@
  *            +1555   -> one, Record-Route
  *            6       -> v6       (2001:db8:2::2)
  *            7       -> three    (198.18.2.2, .3, .4)
+ *            +66     -> v6, Record-Route
  *   domains: sift.example (ours)
  *   faces:   in0 198.18.1.1 / [2001:db8:1::1], out0 198.18.2.1 / [2001:db8:2::1], port 5060
  */

@@ -206,9 +206,23 @@ static const struct fcase cases[] = {
 		REQ4,
 		.msg = "INVITE sip:+15551234@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA INVITE_REST,
 		TO_BE4("198.18.2.2"),
-		.out_msg = "INVITE sip:+15551234@198.18.1.1 SIP/2.0" CRLF OUR_VIA4
+		.out_msg = "INVITE sip:+15551234@198.18.1.1 SIP/2.0" CRLF
 			   "Record-Route: <sip:198.18.2.1:5060;lr>, <sip:198.18.1.1:5060;lr>" CRLF
-			   CLIENT_VIA INVITE_REST_OUT,
+			   OUR_VIA4 CLIENT_VIA INVITE_REST_OUT,
+	},
+	{
+		"Record-Route across families: each side's URI in its own family",
+		REQ4,
+		.msg = "INVITE sip:+6612@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA INVITE_REST,
+		.action = XDP_REDIRECT,
+		.out_ipv = 6,
+		.out_if = OUT0,
+		.out_src = "2001:db8:2::1",
+		.out_dst = "2001:db8:2::2",
+		.out_dport = 5060,
+		.out_msg = "INVITE sip:+6612@198.18.1.1 SIP/2.0" CRLF
+			   "Record-Route: <sip:[2001:db8:2::1]:5060;lr>, <sip:198.18.1.1:5060;lr>" CRLF
+			   OUR_VIA6 CLIENT_VIA INVITE_REST_OUT,
 	},
 	{
 		"loose routing: our Route value goes, the next one in the header is the next hop",
@@ -640,13 +654,16 @@ static int backend_of(unsigned int n, bool in_dialog)
 
 /*
  * Maglev by Call-ID: calls spread over the group, the same Call-ID always
- * lands on the same backend, a backend marked down loses its calls and only
- * them, a draining one keeps its dialogs but gets no new ones.
+ * lands on the same backend, a backend drained or marked down loses its
+ * calls and only them, and gets them back when it is up again.  Requests
+ * that name a backend in their Request-URI (the Contact, inside a dialog)
+ * still reach it while it drains.
  */
 START_TEST(test_fwd_maglev_affinity)
 {
 	static int first[CALLS];
-	unsigned int count[256] = { 0 }, moved = 0, moved_other = 0;
+	unsigned int count[256] = { 0 };
+	static const int states[] = { SIFT_BACKEND_DRAIN, SIFT_BACKEND_DOWN };
 
 	for (unsigned int i = 0; i < CALLS; i++) {
 		first[i] = backend_of(i, false);
@@ -657,33 +674,34 @@ START_TEST(test_fwd_maglev_affinity)
 	for (int b = 2; b <= 4; b++)
 		ck_assert_msg(count[b] > CALLS / 3 * 0.85 && count[b] < CALLS / 3 * 1.15,
 			      "backend .%d got %u of %d calls", b, count[b], CALLS);
-	for (unsigned int i = 0; i < CALLS; i += 7)
+	for (unsigned int i = 0; i < CALLS; i += 7) {
 		ck_assert_int_eq(backend_of(i, false), first[i]);
-
-	/* .3 drains: new dialogs avoid it, requests inside its dialogs still reach it */
-	fix_backend_state(&fx, "three", "198.18.2.3", SIFT_BACKEND_DRAIN);
-	ck_assert_int_eq(fix_reinstall(&fx), 0);
-	for (unsigned int i = 0; i < CALLS; i++) {
-		int now = backend_of(i, false), inside = backend_of(i, true);
-
-		ck_assert_int_ne(now, 3);
-		ck_assert_int_eq(inside, first[i]);
-		if (first[i] != 3)
-			ck_assert_int_eq(now, first[i]);
+		ck_assert_int_eq(backend_of(i, true), first[i]);
 	}
 
-	/* .3 down: its calls move, the others stay where they were */
-	fix_backend_state(&fx, "three", "198.18.2.3", SIFT_BACKEND_DOWN);
-	ck_assert_int_eq(fix_reinstall(&fx), 0);
-	for (unsigned int i = 0; i < CALLS; i++) {
-		int now = backend_of(i, true);
+	for (unsigned int k = 0; k < 2; k++) {
+		unsigned int moved = 0, moved_other = 0;
+		struct bpfrun_result r;
 
-		ck_assert_int_ne(now, 3);
-		moved += now != first[i];
-		moved_other += now != first[i] && first[i] != 3;
+		fix_backend_state(&fx, "three", "198.18.2.3", states[k]);
+		ck_assert_int_eq(fix_reinstall(&fx), 0);
+		for (unsigned int i = 0; i < CALLS; i++) {
+			int now = backend_of(i, false);
+
+			ck_assert_int_ne(now, 3);
+			ck_assert_int_eq(backend_of(i, true), now);
+			moved += now != first[i];
+			moved_other += now != first[i] && first[i] != 3;
+		}
+		/* only .3's calls moved */
+		ck_assert_uint_eq(moved, count[3]);
+		ck_assert_uint_eq(moved_other, 0);
+		/* a dialog's request to its Contact on .3 is forwarded there */
+		ck_assert_uint_eq(run_msg(BYE_DIALOG("sip:bob@198.18.2.3:5060",
+						     "Route: <sip:198.18.1.1;lr>" CRLF),
+					  IN0, &r),
+				  XDP_REDIRECT);
 	}
-	ck_assert_uint_eq(moved, count[3]);
-	ck_assert_uint_eq(moved_other, 0);
 
 	/* back up: every call where it started */
 	fix_backend_state(&fx, "three", "198.18.2.3", SIFT_BACKEND_UP);

@@ -534,22 +534,19 @@ static uint64_t sig_mix(uint64_t h, uint64_t v)
 	return h;
 }
 
-/* Build and swap in one group's table: fresh dialogs on up backends, all on up and draining. */
+/* Build and swap in one group's table: its up backends, by weight. */
 static int group_table(struct sift_fwd_state *st, const struct sift_maps *m, uint32_t gidx,
 		       const struct sift_group_conf *g, const int *ids, char *err, size_t errlen)
 {
 	struct maglev_member mb[SIFT_GROUP_BACKENDS];
-	uint32_t *fresh = NULL, *all = NULL, *keys = NULL;
-	__u64 *slots = NULL;
+	uint32_t *table = NULL, *keys = NULL;
 	__u32 count = SIFT_MAGLEV_SIZE;
 	unsigned int n = 0;
 	int fd = -1, ret = -ENOMEM;
 
-	fresh = malloc(SIFT_MAGLEV_SIZE * sizeof(*fresh));
-	all = malloc(SIFT_MAGLEV_SIZE * sizeof(*all));
+	table = malloc(SIFT_MAGLEV_SIZE * sizeof(*table));
 	keys = malloc(SIFT_MAGLEV_SIZE * sizeof(*keys));
-	slots = malloc(SIFT_MAGLEV_SIZE * sizeof(*slots));
-	if (!fresh || !all || !keys || !slots)
+	if (!table || !keys)
 		goto out;
 	for (unsigned int b = 0; b < g->n_backends; b++) {
 		const struct sift_backend_conf *be = &g->backends[b];
@@ -561,26 +558,19 @@ static int group_table(struct sift_fwd_state *st, const struct sift_maps *m, uin
 		mb[n].weight = be->state == SIFT_BACKEND_UP ? be->weight : 0;
 		n++;
 	}
-	ret = maglev_build(mb, n, fresh, SIFT_MAGLEV_SIZE, SIFT_NO_BACKEND);
+	ret = maglev_build(mb, n, table, SIFT_MAGLEV_SIZE, SIFT_NO_BACKEND);
 	if (ret)
 		goto out;
-	for (unsigned int b = 0; b < n; b++)
-		mb[b].weight = g->backends[b].state != SIFT_BACKEND_DOWN ? g->backends[b].weight : 0;
-	ret = maglev_build(mb, n, all, SIFT_MAGLEV_SIZE, SIFT_NO_BACKEND);
-	if (ret)
-		goto out;
-	for (uint32_t i = 0; i < SIFT_MAGLEV_SIZE; i++) {
+	for (uint32_t i = 0; i < SIFT_MAGLEV_SIZE; i++)
 		keys[i] = i;
-		slots[i] = SIFT_SLOT(fresh[i], all[i]);
-	}
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sift_maglev_t", sizeof(__u32), sizeof(__u64),
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sift_maglev_t", sizeof(__u32), sizeof(__u32),
 			    SIFT_MAGLEV_SIZE, NULL);
 	if (fd < 0) {
 		ret = map_err(err, errlen, "create a Maglev table", errno);
 		goto out;
 	}
-	if (bpf_map_update_batch(fd, keys, slots, &count, NULL) || count != SIFT_MAGLEV_SIZE) {
+	if (bpf_map_update_batch(fd, keys, table, &count, NULL) || count != SIFT_MAGLEV_SIZE) {
 		ret = map_err(err, errlen, "fill a Maglev table", errno ? errno : EIO);
 		goto out;
 	}
@@ -592,16 +582,14 @@ static int group_table(struct sift_fwd_state *st, const struct sift_maps *m, uin
 	for (unsigned int b = 0; b < n; b++)
 		st->share[ids[b]] = 0;
 	for (uint32_t i = 0; i < SIFT_MAGLEV_SIZE; i++)
-		if (fresh[i] < SIFT_MAX_BACKENDS)
-			st->share[fresh[i]]++;
+		if (table[i] < SIFT_MAX_BACKENDS)
+			st->share[table[i]]++;
 	ret = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	free(fresh);
-	free(all);
+	free(table);
 	free(keys);
-	free(slots);
 	return ret;
 }
 

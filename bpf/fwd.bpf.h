@@ -112,6 +112,13 @@ struct {
 	__type(value, __u32);
 } SIFT_MAP_TX SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct sift_nh_key);
+	__type(value, struct sift_nh);
+} SIFT_MAP_NH SEC(".maps");
+
 static __always_inline struct sift_config *sift_cfg(void)
 {
 	__u32 key = 0;
@@ -421,20 +428,34 @@ SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s, __u64 secret)
 /* ---- the way out ------------------------------------------------------------- */
 
 /*
- * FIB lookup for the next hop (the kernel's routes and neighbours), then how
- * sift appears on that interface.  Nothing is written to the packet.
+ * FIB lookup for the next hop (the kernel's routes and neighbours, or its
+ * recent answer from sift_nh), then how sift appears on that interface.
+ * Nothing is written to the packet.
  */
-SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s)
+SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s, __u32 cache_ms)
 {
 	struct bpf_fib_lookup fib = {};
+	struct sift_nh_key key = {};
 	struct sift_fwd_plan *pl;
 	struct sift_egress *e;
 	struct sift_face *face;
+	struct sift_nh *nh, fresh;
+	__u64 now;
 	int rc;
 
 	if (!ctx || !s)
 		return SIFT_REASON_FIB_MISS;
 	pl = &s->plan;
+	key.dst = pl->dst;
+	key.ingress = ctx->ingress_ifindex;
+	now = bpf_ktime_get_coarse_ns();
+	nh = bpf_map_lookup_elem(&SIFT_MAP_NH, &key);
+	if (nh && now < nh->expires) {
+		pl->egress = nh->egress;
+		__builtin_memcpy(pl->smac, nh->smac, 6);
+		__builtin_memcpy(pl->dmac, nh->dmac, 6);
+		goto face;
+	}
 	fib.ifindex = ctx->ingress_ifindex;
 	fib.l4_protocol = IPPROTO_UDP;
 	if (pl->dst.family == SIFT_AF_INET) {
@@ -454,6 +475,14 @@ SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s)
 	pl->egress = fib.ifindex;
 	__builtin_memcpy(pl->smac, fib.smac, 6);
 	__builtin_memcpy(pl->dmac, fib.dmac, 6);
+	if (cache_ms) {
+		fresh.expires = now + (__u64)cache_ms * 1000000;
+		fresh.egress = fib.ifindex;
+		__builtin_memcpy(fresh.smac, fib.smac, 6);
+		__builtin_memcpy(fresh.dmac, fib.dmac, 6);
+		bpf_map_update_elem(&SIFT_MAP_NH, &key, &fresh, BPF_ANY);
+	}
+face:
 	e = bpf_map_lookup_elem(&SIFT_MAP_EGRESS, &pl->egress);
 	if (!e)
 		return SIFT_REASON_NOT_SIFT_IFACE;
@@ -479,7 +508,7 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 	struct sift_face *face;
 	struct sift_rr_key key = {};
 	struct sift_rr *rr;
-	__u32 n = 0, v, i;
+	__u32 n = 0, v, i, pad;
 
 	if (!s)
 		return 0;
@@ -503,12 +532,25 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 			__builtin_memcpy(&s->ins[i * 8], &rr->text[i * 8], 8);
 		n = rr->len;
 	}
+	/*
+	 * One more space after "Via:" when the message would otherwise grow by
+	 * an odd number of bytes: what follows then keeps its byte parity and
+	 * its checksum is summed in one piece (sift_fwd_build).
+	 */
+	pad = (n + v + 26 + pl->cut_len) & 1;
 	/* verifier: masked word copies; n <= 256 and the head is 128, so nothing wraps */
 	for (i = 0; i < SIFT_VIA_HEAD_MAX / 8; i++)
-		__builtin_memcpy(&s->ins[(n + i * 8) & 511], &face->via_head[i * 8], 8);
-	n += v;
-	sift_hex_put(s, n, pl->branch, 16);
-	sift_hex_put(s, n + 16, sift_branch_mac(pl->branch, secret), 8);
+		__builtin_memcpy(&s->ins[(n + pad + i * 8) & 511], &face->via_head[i * 8], 8);
+	if (pad) {
+		/* "Via:" again one byte earlier: "Via:  SIP/2.0/..." */
+		s->ins[n & 511] = 'V';
+		s->ins[(n + 1) & 511] = 'i';
+		s->ins[(n + 2) & 511] = 'a';
+		s->ins[(n + 3) & 511] = ':';
+		s->ins[(n + 4) & 511] = ' ';
+	}
+	n += v + pad;
+	sift_branch_put(s, n, pl->branch, sift_branch_mac(pl->branch, secret));
 	s->ins[(n + 24) & 511] = '\r';
 	s->ins[(n + 25) & 511] = '\n';
 	return n + 26;
@@ -599,7 +641,7 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 {
 	struct sift_sip_msg *m;
 	struct sift_fwd_plan *pl;
-	__u32 sl, eoh, cut, cut_end, head, l3, hdrs, ulen, frame, real, csum_sum, at, n;
+	__u32 sl, eoh, cut, cut_end, head, l3, hdrs, ulen, frame, real, csum_sum, n;
 	__s32 delta;
 	__u8 *h;
 
@@ -690,19 +732,24 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 	h[ETH_HLEN + l3 + 6] = 0;
 	h[ETH_HLEN + l3 + 7] = 0;
 
-	/* The UDP checksum: pseudo header, UDP header, then each piece where it landed. */
+	/*
+	 * The UDP checksum: pseudo header, UDP header, then each piece of the
+	 * scratch buffer where it landed.  The buffer holds [0, cut) and
+	 * [cut_end, len) as they go out; pieces that moved by an even number of
+	 * bytes keep their sum, so with an even insertion [0, cut) is one piece.
+	 */
 	csum_sum = sift_csum_span(s, SIFT_SRC_HDR, 64, l3 == 20 ? 12 : 40);
 	csum_sum += sift_csum_span(s, SIFT_SRC_HDR, ETH_HLEN + l3, 8);
-	at = 8;
-	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, 0, sl), at);
-	at += sl;
-	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_INS, 0, pl->ins_len), at);
-	at += pl->ins_len;
-	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, sl, cut - sl), at);
-	at += cut - sl;
-	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, eoh - cut_end), at);
-	at += eoh - cut_end;
-	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, eoh, m->len - eoh), at);
+	if (pl->ins_len & 1) {
+		csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, sl);
+		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, sl, cut - sl),
+					 sl + pl->ins_len);
+	} else {
+		csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, cut);
+	}
+	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_INS, 0, pl->ins_len), sl);
+	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, m->len - cut_end),
+				 cut + pl->ins_len);
 	csum_sum = (csum_sum & 0xffff) + (csum_sum >> 16);
 	csum_sum = (csum_sum & 0xffff) + (csum_sum >> 16);
 	csum_sum = ~csum_sum & 0xffff;
@@ -740,7 +787,7 @@ static __always_inline int sift_fwd_refuse(struct sift_stats *st, __u32 reason, 
  */
 static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pkt *pkt,
 					struct sift_scratch *s, struct sift_stats *st, __u64 secret,
-					__u64 bytes)
+					__u32 cache_ms, __u64 bytes)
 {
 	struct sift_fwd_plan *pl = &s->plan;
 	int r, request = s->msg.kind == SIFT_KIND_REQUEST;
@@ -752,7 +799,7 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 	r = request ? sift_decide_request(s) : sift_decide_response(s, secret);
 	if (r)
 		return sift_fwd_refuse(st, r, bytes);
-	r = sift_fwd_route(ctx, s);
+	r = sift_fwd_route(ctx, s, cache_ms);
 	if (r)
 		return sift_fwd_refuse(st, r, bytes);
 	if (request) {

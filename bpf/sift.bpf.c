@@ -48,7 +48,7 @@ int sift_xdp(struct xdp_md *ctx)
 		sift_count(st, SIFT_STAT_FWD_OFF, bytes);
 		goto out;
 	}
-	action = sift_forward(ctx, &pkt, s, st, cfg->secret, bytes);
+	action = sift_forward(ctx, &pkt, s, st, cfg->secret, cfg->nh_cache_ms, bytes);
 out:
 	return sift_record(st, class, action, bytes);
 }

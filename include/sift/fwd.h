@@ -35,9 +35,9 @@
 
 /* sift_config[0]: settings the fast path reads every packet. */
 struct sift_config {
-	__u64 secret; /* keys the branch MAC; random, kept in the pinned map across restarts */
-	__u32 flags;  /* enum sift_config_flags */
-	__u32 pad;
+	__u64 secret;      /* keys the branch MAC; random, kept in the pinned map across restarts */
+	__u32 flags;       /* enum sift_config_flags */
+	__u32 nh_cache_ms; /* how long a FIB answer is reused (sift_nh); 0: ask every time */
 };
 SIFT_ASSERT_SIZE(struct sift_config, 16);
 
@@ -151,6 +151,28 @@ struct sift_rr_key {
 struct sift_rr {
 	__u32 len;
 	char text[SIFT_RR_MAX];
+};
+
+/*
+ * sift_nh: recent FIB answers, per CPU.  bpf_fib_lookup() costs more than
+ * the rest of forwarding a message; the next hops of a SIP router are few
+ * (its backends, their callers' proxies), so an answer is reused for
+ * nh_cache_ms.  A neighbour that changes its address is followed within
+ * that time; only complete answers are kept (a missing neighbour is
+ * punted, so the kernel resolves it).
+ */
+#define SIFT_MAP_NH sift_nh
+#define SIFT_NH_CACHE_MS_DEFAULT 1000
+struct sift_nh_key {
+	struct sift_addr dst;
+	__u32 ingress;
+};
+
+struct sift_nh {
+	__u64 expires; /* bpf_ktime_get_coarse_ns() */
+	__u32 egress;
+	__u8 smac[6];
+	__u8 dmac[6];
 };
 
 /* The branch sift writes: "z9hG4bK-sft" + 16 hex digits of hash + 8 of MAC. */

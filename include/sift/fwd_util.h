@@ -60,7 +60,6 @@ static const __u8 sift_hexval1[256] SIFT_RODATA = {
 	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
 	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
-static const char sift_hexdig[16] SIFT_RODATA = "0123456789abcdef";
 
 /* Dotted quad at [p, p + len) into @out (network order). 0 or -1. */
 SIFT_SUBPROG int sift_ip4_parse(struct sift_scratch *s, __u32 p, __u32 len, struct sift_addr *out)
@@ -248,18 +247,32 @@ SIFT_INLINE __u64 sift_branch_hash(struct sift_scratch *s, __u64 secret)
 	return h;
 }
 
-/* Write @n hex digits of @v (most significant first) at ins[@off]. */
-SIFT_SUBPROG int sift_hex_put(struct sift_scratch *s, __u32 off, __u64 v, __u32 n)
+/*
+ * Eight lower-case hex digits of @x, most significant first, as the word
+ * that stores them (little-endian): nibbles spread one per byte, byte
+ * order reversed, then '0'..'9' or 'a'..'f' all at once.
+ */
+SIFT_INLINE __u64 sift_hex8(__u32 x)
 {
-	if (!s || n > 16)
-		return -1;
-	for (int i = 0; i < 16; i++) {
-		if ((__u32)i >= n)
-			break;
-		s->ins[(off + n - 1 - i) & 511] = sift_hexdig[v & 15];
-		v >>= 4;
-	}
-	return 0;
+	__u64 v = x, ten;
+
+	v = (v | v << 16) & 0x0000ffff0000ffffULL;
+	v = (v | v << 8) & 0x00ff00ff00ff00ffULL;
+	v = (v | v << 4) & 0x0f0f0f0f0f0f0f0fULL;
+	v = __builtin_bswap64(v);
+	ten = ((v + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+	return v + 0x3030303030303030ULL + ten * ('a' - '0' - 10);
+}
+
+/* sift's branch after its prefix at ins[@off]: 16 hex digits of @h, 8 of its MAC. */
+SIFT_INLINE void sift_branch_put(struct sift_scratch *s, __u32 off, __u64 h, __u32 mac)
+{
+	__u64 w[3] = { sift_hex8(h >> 32), sift_hex8((__u32)h), sift_hex8(mac) };
+
+	/* verifier: masked; ins has 8 bytes past its 512 for word stores */
+	__builtin_memcpy(&s->ins[off & 511], &w[0], 8);
+	__builtin_memcpy(&s->ins[(off + 8) & 511], &w[1], 8);
+	__builtin_memcpy(&s->ins[(off + 16) & 511], &w[2], 8);
 }
 
 /* @n hex digits at @off as a number; -1 in *@ok if one is not hex. */

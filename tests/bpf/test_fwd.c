@@ -512,6 +512,16 @@ START_TEST(test_fwd_fixture)
 	}
 
 	olen = fix_subst(c->out_msg, branch, out_msg, sizeof(out_msg));
+	/* a request that would grow by an odd number of bytes gets "Via:  " (two spaces) */
+	if ((olen - mlen) & 1 && msg[0] != 'S') {
+		char *via = strstr(out_msg, "branch=z9hG4bK-sft");
+
+		while (via > out_msg && strncmp(via, "Via: ", 5))
+			via--;
+		ck_assert(via > out_msg);
+		memmove(via + 5, via + 4, olen - (via + 4 - out_msg) + 1);
+		olen++;
+	}
 	wlen = fix_frame(want, sizeof(want), c->out_ipv, c->out_src, 5060, c->out_dst,
 			 c->out_dport, c->out_if == IN0 ? fix_net.in_mac : fix_net.out_mac,
 			 c->out_if == IN0 ? fix_net.client_mac : fix_net.be_mac, out_msg, olen);

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include <sift/fwd.h>
+
 #include "config.h"
 #include "log.h"
 
@@ -352,6 +354,7 @@ static const struct cf_field port_elem[] = {
 static const struct cf_field sip_fields[] = {
 	SEQ("ports", struct sift_conf, sip_ports, n_sip_ports, port_elem, .flags = CF_UNIQUE),
 	BOOL("forward", struct sift_conf, forward),
+	UINT("nh_cache_ms", struct sift_conf, nh_cache_ms, 0, 60000),
 	CF_END,
 };
 
@@ -446,6 +449,7 @@ void sift_conf_defaults(struct sift_conf *conf)
 	conf->sip_ports[0] = SIFT_SIP_PORT_DEFAULT;
 	conf->n_sip_ports = 1;
 	conf->forward = true;
+	conf->nh_cache_ms = SIFT_NH_CACHE_MS_DEFAULT;
 	conf->probe_interval = 5;
 	conf->probe_failures = 3;
 	conf->mode = SIFT_MODE_NATIVE;

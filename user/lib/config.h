@@ -38,6 +38,7 @@ struct sift_conf {
 	unsigned int sip_ports[SIFT_MAX_PORTS];
 	unsigned int n_sip_ports;
 	bool forward; /* sip.forward: proxy in XDP (default), or only count */
+	unsigned int nh_cache_ms; /* sip.nh_cache_ms: how long the fast path reuses a FIB answer */
 
 	/* health: OPTIONS probes to backends */
 	unsigned int probe_interval; /* seconds; 0: no probes */

@@ -47,8 +47,7 @@ void sift_branch_text(struct sift_scratch *s, uint64_t secret, char out[SIFT_BRA
 	uint64_t h = sift_branch_hash(s, secret);
 
 	memcpy(out, SIFT_BRANCH_PREFIX, SIFT_BRANCH_PREFIX_LEN);
-	sift_hex_put(s, 0, h, 16);
-	sift_hex_put(s, 16, sift_branch_mac(h, secret), 8);
+	sift_branch_put(s, 0, h, sift_branch_mac(h, secret));
 	memcpy(out + SIFT_BRANCH_PREFIX_LEN, s->ins, 24);
 	out[SIFT_BRANCH_LEN] = '\0';
 }

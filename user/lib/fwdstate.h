@@ -43,7 +43,8 @@ struct sift_fwd_view {
 	const struct sift_routing *routing; /* backend states already effective (health applied) */
 	const struct sift_iface_view *ifaces;
 	unsigned int n_ifaces;
-	bool forward; /* SIFT_CFG_FORWARD */
+	bool forward;             /* SIFT_CFG_FORWARD */
+	unsigned int nh_cache_ms; /* sift_config.nh_cache_ms */
 };
 
 /*

@@ -181,6 +181,7 @@ static int install_once(struct siftd *d, const struct sift_conf *c, const struct
 		.ifaces = d->views,
 		.n_ifaces = c->n_ifaces,
 		.forward = c->forward,
+		.nh_cache_ms = c->nh_cache_ms,
 	};
 	char err[256];
 	int ret;

@@ -44,7 +44,7 @@ SKEL := $(B)/sift.skel.h
 BINS := $(B)/siftd $(B)/siftctl
 TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend
 
-.PHONY: all deps deps-quiet check test demo bench bench-parse clean install lab-up lab-down fuzz
+.PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd clean install lab-up lab-down fuzz
 all: $(BPF_OBJ) $(SKEL) $(BINS)
 
 # --- BPF -------------------------------------------------------------------
@@ -121,18 +121,28 @@ $(B)/bench/%.skel.h: $(B)/bench/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
 $(B)/tests/bench/bench_parse.o: $(B)/bench/scan.skel.h $(B)/bench/stages.skel.h
-$(B)/tests/bench/%.o: TEST_CFLAGS += -I$(B)/bench
+$(B)/tests/bench/fwd_bench.o: $(B)/bench/fwdbench.skel.h
+$(B)/tests/bench/%.o: TEST_CFLAGS += -I$(B)/bench -Itests/bpf
 
-$(B)/bench/bench_parse: $(B)/tests/bench/bench_parse.o $(TESTLIB_OBJS) $(B)/libsift.a
+$(B)/bench/bench_parse: $(B)/tests/bench/bench_parse.o $(B)/tests/bpf/fwd_fixture.o $(TESTLIB_OBJS) $(B)/libsift.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-BENCH_BINS := $(B)/bench/bench_parse
+$(B)/bench/fwd_bench: $(B)/tests/bench/fwd_bench.o $(TESTLIB_OBJS) $(B)/libsift.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+
+BENCH_BINS := $(B)/bench/bench_parse $(B)/bench/fwd_bench
 bench-parse: deps-quiet all $(BENCH_BINS)
 	$(Q)$(B)/bench/bench_parse
 
+# sift forwarding in the lab against Kamailio and a bare scan-and-redirect program.
+bench-fwd: all $(BENCH_BINS)
+	$(Q)scripts/deps.sh bench >/dev/null
+	$(Q)tests/bench/fwd.sh
+
 # Every benchmark, BENCH lines on stdout (copied into the README's table).
-bench: bench-parse
+bench: bench-parse bench-fwd
 
 # --- fuzzing: the native parser under libFuzzer, ASan and UBSan ---------------
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

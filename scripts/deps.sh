@@ -3,7 +3,7 @@
 #
 # Install the Debian 12 packages sift needs, but only those missing: a second
 # run installs nothing.  Used by `make check`, `make demo`, `make bench` and
-# .ci/run.
+# .ci/run.  `deps.sh bench` adds what the benchmarks compare sift with.
 set -euo pipefail
 
 PKGS=(
@@ -16,6 +16,9 @@ PKGS=(
 	iproute2 ethtool iputils-ping procps util-linux jq python3
 	sip-tester
 )
+if [ "${1:-}" = bench ]; then
+	PKGS+=(kamailio)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

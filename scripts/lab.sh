@@ -83,8 +83,13 @@ up() {
 	ns_setup "$RTR"
 	ns_setup "$BE"
 
-	ip link add name "$GEN_IF" netns "$GEN" type veth peer name "$RTR_GEN_IF" netns "$RTR"
-	ip link add name "$BE_IF" netns "$BE" type veth peer name "$RTR_BE_IF" netns "$RTR"
+	# a queue per CPU: each CPU runs its own NAPI, so XDP scales across them
+	local q
+	q=$(nproc)
+	ip link add name "$GEN_IF" numtxqueues "$q" numrxqueues "$q" netns "$GEN" type veth \
+		peer name "$RTR_GEN_IF" numtxqueues "$q" numrxqueues "$q" netns "$RTR"
+	ip link add name "$BE_IF" numtxqueues "$q" numrxqueues "$q" netns "$BE" type veth \
+		peer name "$RTR_BE_IF" numtxqueues "$q" numrxqueues "$q" netns "$RTR"
 
 	ip -n "$GEN" addr add "$GEN_V4/24" dev "$GEN_IF"
 	for a in $GEN_V4_EXTRA; do ip -n "$GEN" addr add "$a/24" dev "$GEN_IF"; done

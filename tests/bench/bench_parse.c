@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * make bench-parse: sift_xdp (L2-L4, copy, full SIP parse, counters) on four
- * messages through BPF_PROG_TEST_RUN, and reference programs in the same run.
+ * messages through BPF_PROG_TEST_RUN, and reference programs in the same run;
+ * then what forwarding the INVITE adds (route, FIB, rewrite, checksum).
  * Prints "BENCH name value unit" lines.  BENCH_REPEAT sets the repetitions
  * (default 1,000,000); each figure is the best of BENCH_ROUNDS (default 5)
  * rounds, the kernel's own per-repetition average.
@@ -14,6 +15,7 @@
 #include <linux/bpf.h>
 
 #include "bpfrun.h"
+#include "fwd_fixture.h"
 #include "log.h"
 #include "pkt.h"
 #include "scan.skel.h"
@@ -61,6 +63,56 @@ static size_t frame_of(const char *file, __u8 *frame, struct sift_scratch *s)
 		exit(1);
 	}
 	return pkt_build(&spec, frame, PKT_MAX);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The forwarding stage's own cost: a forwarded frame cannot be repeated in
+ * place (the program rewrites it), so each run is one BPF_PROG_TEST_RUN;
+ * the median with forwarding on, minus the median with it off, leaves out
+ * the harness.  Needs the test network (a namespace of our own).
+ */
+static void bench_forward(void)
+{
+	static struct fwd_fixture f;
+	static __u8 frame[PKT_MAX];
+	static struct sift_scratch s;
+	static __u32 d[2][20001];
+	const int N = 20001;
+	struct sift_config cfg;
+	__u32 key = 0;
+	size_t len;
+
+	if (testnet_up(&fix_net) || fix_load(&f)) {
+		fprintf(stderr, "bench_parse: no test network: forwarding not measured\n");
+		return;
+	}
+	len = frame_of("tests/bench/msgs/fwd_invite600.sip", frame, &s);
+	for (int i = 0; i < N; i++) {
+		for (int on = 0; on < 2; on++) {
+			struct bpfrun_result r;
+
+			bpf_map_lookup_elem(f.maps.config, &key, &cfg);
+			cfg.flags = on ? SIFT_CFG_FORWARD : 0;
+			bpf_map_update_elem(f.maps.config, &key, &cfg, BPF_ANY);
+			if (bpfrun_run_on(f.skel, fix_net.in_ifindex, frame, len, &r) ||
+			    r.retval != (on ? XDP_REDIRECT : XDP_PASS)) {
+				fprintf(stderr, "bench_parse: the INVITE was not forwarded\n");
+				exit(1);
+			}
+			d[on][i] = r.duration_ns;
+		}
+	}
+	qsort(d[0], N, sizeof(d[0][0]), cmp_u32);
+	qsort(d[1], N, sizeof(d[1][0]), cmp_u32);
+	printf("BENCH fwd_stage_invite600_ns %d ns\n", (int)d[1][N / 2] - (int)d[0][N / 2]);
+	fix_free(&f);
 }
 
 /* bench_parse FILE...: time sift_xdp on each message given (for investigations). */
@@ -197,5 +249,6 @@ int main(int argc, char **argv)
 	scan__destroy(ref);
 	stages__destroy(st);
 	bpfrun_free(skel);
+	bench_forward();
 	return 0;
 }

@@ -10,6 +10,8 @@
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 
+#include "scan_words.h"
+
 volatile __u32 lines;
 
 SEC("xdp")
@@ -48,24 +50,11 @@ int bench_scan_bytes(struct xdp_md *ctx)
 SEC("xdp")
 int bench_scan_words(struct xdp_md *ctx)
 {
-	void *end = (void *)(long)ctx->data_end;
 	__u8 *p = payload(ctx);
-	__u32 n = 0;
 
 	if (!p)
 		return XDP_PASS;
-	for (int i = 0; i < 512; i++) {
-		__u64 w, x, y;
-
-		if ((void *)(p + 8) > end)
-			break;
-		w = *(__u64 *)p;
-		x = w ^ 0x0a0a0a0a0a0a0a0aULL;
-		y = (x & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL;
-		n += !!(~(y | x | 0x7f7f7f7f7f7f7f7fULL));
-		p += 8;
-	}
-	lines = n;
+	lines = scan_words(p, (void *)(long)ctx->data_end);
 	return XDP_PASS;
 }
 

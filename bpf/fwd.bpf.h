@@ -370,19 +370,14 @@ plan:
  */
 SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s, __u64 secret)
 {
-	struct sift_sip_msg *m;
-	struct sift_fwd_plan *pl;
-	struct sift_via *v0, *v1;
+	struct sift_via *v0;
 	struct sift_addr ip;
 	__u32 port;
 	__u8 *flags;
 
 	if (!s)
 		return SIFT_REASON_NOT_OUR_VIA;
-	m = &s->msg;
-	pl = &s->plan;
-	v0 = &m->via[0];
-	v1 = &m->via[1];
+	v0 = &s->msg.via[0];
 	if (!sift_host_ours(s, v0->host.off, v0->host.len, &ip))
 		return SIFT_REASON_NOT_OUR_VIA;
 	port = v0->port ? v0->port : SIFT_SIP_PORT_DEFAULT;
@@ -392,37 +387,7 @@ SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s, __u64 secret)
 	/* sift's address but not the fast path's branch: siftd's own request */
 	if (!sift_branch_ours(s, v0->branch.off, v0->branch.len, secret))
 		return SIFT_REASON_FOR_US;
-	if (m->n_via < 2)
-		return SIFT_REASON_FOR_US;
-	if (v1->transport != SIFT_TRANSPORT_UDP)
-		return SIFT_REASON_NEXT_HOP_TRANSPORT;
-	if (v1->flags & SIFT_VIA_MADDR)
-		return SIFT_REASON_NEXT_HOP_NAME;
-	if (v1->flags & SIFT_VIA_RECEIVED) {
-		if (sift_ip_parse(s, v1->received.off, v1->received.len, &pl->dst))
-			return SIFT_REASON_NEXT_HOP_NAME;
-	} else if (sift_ip_parse(s, v1->host.off, v1->host.len, &pl->dst)) {
-		return SIFT_REASON_NEXT_HOP_NAME;
-	}
-	pl->dport = v1->rport ? v1->rport : v1->port ? v1->port : SIFT_SIP_PORT_DEFAULT;
-	/* a response to broadcast or multicast would be an amplifier */
-	if (pl->dst.family == SIFT_AF_INET) {
-		__u32 a = bpf_ntohl(pl->dst.v4);
-
-		if (!a || a == 0xffffffff || (a >> 28) == 0xe)
-			return SIFT_REASON_BAD_NEXT_HOP;
-	} else if (pl->dst.v6[0] == 0xff) {
-		return SIFT_REASON_BAD_NEXT_HOP;
-	}
-	/* remove sift's Via: the whole line, or the value up to the next one */
-	if (!m->via_next) {
-		pl->cut_off = m->via_hdr.off;
-		pl->cut_len = m->via_hdr.len;
-	} else {
-		pl->cut_off = v0->value.off;
-		pl->cut_len = m->via_next - v0->value.off;
-	}
-	return 0;
+	return sift_response_hop(s);
 }
 
 /* ---- the way out ------------------------------------------------------------- */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sift_xdp: the SIP fast path.  This file only dispatches; each stage lives in
- * its own header (l2l4, stats, ...).
+ * its own header: l2l4 (classify), shield (who, how often, what), sip
+ * (copy, parse), fwd (the stateless proxy), stats.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -13,6 +14,7 @@
 #include "l2l4.bpf.h"
 #include "sip.bpf.h"
 #include "fwd.bpf.h"
+#include "shield.bpf.h"
 
 /* Run first among the programs libxdp's dispatcher chains; pass on on XDP_PASS. */
 struct {
@@ -24,20 +26,49 @@ SEC("xdp")
 int sift_xdp(struct xdp_md *ctx)
 {
 	struct sift_stats *st = sift_stats_get();
-	__u64 bytes = ctx->data_end - ctx->data;
+	__u64 bytes = ctx->data_end - ctx->data, now = 0;
 	struct sift_pkt pkt = {};
 	struct sift_scratch *s;
 	struct sift_config *cfg;
+	struct sift_shield *sh = NULL;
+	struct sift_addr src;
 	enum sift_stat class;
-	int action = XDP_PASS;
+	int action = XDP_PASS, trusted = 0;
+	__u32 why, mclass;
 
 	class = sift_parse_l2l4(ctx, &pkt);
+	if (class != SIFT_STAT_CLASS_SIP && class != SIFT_STAT_CLASS_SIP_TCP)
+		goto out;
+
+	/* the shield's first look: who sent it (SIP over TCP too) */
+	sh = sift_shield_get();
+	if (sh) {
+		now = bpf_ktime_get_ns();
+		why = sift_shield_source(&pkt, sh, now, &src, &trusted);
+		if (why)
+			goto drop;
+	}
 	if (class != SIFT_STAT_CLASS_SIP)
 		goto out;
 
-	s = sift_sip_stage(ctx, &pkt, st, bytes);
-	if (!s || s->msg.action != SIFT_ACTION_FORWARD)
-		goto out; /* punts go up as they are; drops are enforced by the shield */
+	s = sift_sip_load(ctx, &pkt);
+	if (!s)
+		goto out;
+	mclass = sift_msg_class(s, pkt.payload_len);
+	sift_count(st, SIFT_STAT_METHOD_BASE + mclass, bytes);
+	if (sh && !trusted) {
+		why = sift_shield_rate(&src, mclass, sh, now, st);
+		if (why)
+			goto drop;
+	}
+	sift_sip_parse_count(s, &pkt, st, bytes);
+	if (sh) {
+		why = sift_shield_message(s, sh);
+		if (why)
+			goto drop;
+	}
+	if (s->msg.action != SIFT_ACTION_FORWARD)
+		goto out; /* punts go up as they are; without the shield, drops too */
 	/* Only what is addressed to sift is proxied; the rest is routed by the kernel. */
 	if (!bpf_map_lookup_elem(&SIFT_MAP_SELF, &pkt.daddr)) {
 		sift_count(st, SIFT_STAT_FWD_TRANSIT, bytes);
@@ -51,6 +82,9 @@ int sift_xdp(struct xdp_md *ctx)
 	action = sift_forward(ctx, &pkt, s, st, cfg->secret, cfg->nh_cache_ms, bytes);
 out:
 	return sift_record(st, class, action, bytes);
+drop:
+	sift_count(st, why, bytes);
+	return sift_record(st, class, XDP_DROP, bytes);
 }
 
 char LICENSE[] SEC("license") = "GPL";

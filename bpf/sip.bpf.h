@@ -43,10 +43,9 @@ static __always_inline void sift_count_verdict(struct sift_stats *st, const stru
 	}
 }
 
-/* Parse the SIP payload of @pkt; NULL if it could not be read. */
-static __always_inline struct sift_scratch *sift_sip_stage(struct xdp_md *ctx,
-							   const struct sift_pkt *pkt,
-							   struct sift_stats *st, __u64 bytes)
+/* Copy the SIP payload of @pkt into the scratch buffer; NULL if it could not be read. */
+static __always_inline struct sift_scratch *sift_sip_load(struct xdp_md *ctx,
+							  const struct sift_pkt *pkt)
 {
 	__u32 key = 0, len = pkt->payload_len;
 	struct sift_scratch *s;
@@ -61,9 +60,15 @@ static __always_inline struct sift_scratch *sift_sip_stage(struct xdp_md *ctx,
 		if (!len || bpf_xdp_load_bytes(ctx, pkt->payload_off, s->buf, len))
 			return NULL;
 	}
+	return s;
+}
+
+/* Parse what sift_sip_load() copied and count the verdict. */
+static __always_inline void sift_sip_parse_count(struct sift_scratch *s, const struct sift_pkt *pkt,
+						 struct sift_stats *st, __u64 bytes)
+{
 	sift_sip_parse(s, pkt->payload_len);
 	sift_count_verdict(st, &s->msg, bytes);
-	return s;
 }
 
 #endif /* SIFT_SIP_BPF_H */

@@ -52,6 +52,24 @@ struct sift_addr {
 SIFT_ASSERT_SIZE(struct sift_addr, 20);
 
 /*
+ * What a SIP message counts against in the shield: its method class, read
+ * from the first bytes of the datagram before it is parsed (a flood is
+ * turned away before it costs a parse).
+ */
+#define SIFT_CLASS_LIST(X)                                                                          \
+	X(INVITE, invite)                                                                          \
+	X(REGISTER, register)                                                                      \
+	X(OPTIONS, options)                                                                        \
+	X(OTHER, other)                                                                            \
+	X(RESPONSE, response)
+
+#define SIFT_CLASS_ENUM_(id, name) SIFT_CLASS_##id,
+enum sift_msg_class {
+	SIFT_CLASS_LIST(SIFT_CLASS_ENUM_) SIFT_CLASS__MAX
+};
+#undef SIFT_CLASS_ENUM_
+
+/*
  * Counters.  One X-macro list gives the enum, the group a counter belongs to
  * and the name siftctl prints, so the three cannot drift apart.
  *
@@ -63,9 +81,12 @@ SIFT_ASSERT_SIZE(struct sift_addr, 20);
  *           (forwarding disabled: passed on).
  * sip_punt, sip_drop: the reason for every punt or drop, parser's or forwarding's
  *           (include/sift/reasons.h).
+ * method:   SIP datagrams over UDP per method class (sniffed before parsing).
+ * shield:   what the shield dropped and why, and the bans it imposed.
  * action:   every packet ends in exactly one XDP action.
  */
 #define SIFT_STAT_REASON_(X, pre, grp, id, name, cls) X(pre##id, grp, name)
+
 #define SIFT_STAT_LIST(X)                                                                          \
 	X(CLASS_NON_SIP, class, non_sip)                                                           \
 	X(CLASS_SIP, class, sip)                                                                   \
@@ -85,6 +106,28 @@ SIFT_ASSERT_SIZE(struct sift_addr, 20);
 	X(FWD_OFF, forward, off)                                                                   \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
+	X(METHOD_INVITE, method, invite)                                                           \
+	X(METHOD_REGISTER, method, register)                                                       \
+	X(METHOD_OPTIONS, method, options)                                                         \
+	X(METHOD_OTHER, method, other)                                                             \
+	X(METHOD_RESPONSE, method, response)                                                       \
+	X(SHIELD_ACL_DENY, shield, acl_deny)                                                       \
+	X(SHIELD_NOT_ALLOWED, shield, not_allowed)                                                 \
+	X(SHIELD_BANNED, shield, banned)                                                           \
+	X(SHIELD_RATE_INVITE, shield, rate_invite)                                                 \
+	X(SHIELD_RATE_REGISTER, shield, rate_register)                                             \
+	X(SHIELD_RATE_OPTIONS, shield, rate_options)                                               \
+	X(SHIELD_RATE_OTHER, shield, rate_other)                                                   \
+	X(SHIELD_RATE_RESPONSE, shield, rate_response)                                             \
+	X(SHIELD_CAP_INVITE, shield, cap_invite)                                                   \
+	X(SHIELD_CAP_REGISTER, shield, cap_register)                                               \
+	X(SHIELD_CAP_OPTIONS, shield, cap_options)                                                 \
+	X(SHIELD_CAP_OTHER, shield, cap_other)                                                     \
+	X(SHIELD_CAP_RESPONSE, shield, cap_response)                                               \
+	X(SHIELD_SCANNER, shield, scanner)                                                         \
+	X(SHIELD_NO_UA, shield, no_user_agent)                                                     \
+	X(SHIELD_MALFORMED, shield, malformed)                                                     \
+	X(SHIELD_BAN_IMPOSED, shield, bans_imposed)                                                \
 	X(ACT_ABORTED, action, aborted)                                                            \
 	X(ACT_DROP, action, drop)                                                                  \
 	X(ACT_PASS, action, pass)                                                                  \
@@ -104,6 +147,14 @@ enum sift_stat {
 /* The counter of reason r (enum sift_reason, r > 0) is BASE + r - 1. */
 #define SIFT_STAT_PUNT_BASE SIFT_STAT_PUNT_TOO_LONG
 #define SIFT_STAT_DROP_BASE SIFT_STAT_DROP_TOO_LONG
+/* Per method class (enum sift_msg_class), in its order. */
+#define SIFT_STAT_METHOD_BASE SIFT_STAT_METHOD_INVITE
+#define SIFT_STAT_RATE_BASE SIFT_STAT_SHIELD_RATE_INVITE
+#define SIFT_STAT_CAP_BASE SIFT_STAT_SHIELD_CAP_INVITE
+_Static_assert(SIFT_STAT_METHOD_RESPONSE - SIFT_STAT_METHOD_BASE == SIFT_CLASS_RESPONSE &&
+		       SIFT_STAT_SHIELD_RATE_RESPONSE - SIFT_STAT_RATE_BASE == SIFT_CLASS_RESPONSE &&
+		       SIFT_STAT_SHIELD_CAP_RESPONSE - SIFT_STAT_CAP_BASE == SIFT_CLASS_RESPONSE,
+	       "per-class counters follow enum sift_msg_class");
 
 struct sift_counter {
 	__u64 packets;

@@ -348,6 +348,57 @@ SIFT_SUBPROG int sift_mf_decrement(struct sift_scratch *s)
 	return 0;
 }
 
+/*
+ * Where a response goes once sift's Via is off (RFC 3261 16.11, 18.2.2,
+ * RFC 3581): the next Via's received and rport first, else its sent-by
+ * (default port 5060); never a broadcast or multicast address (a response
+ * there would be an amplifier).  Fills s->plan's dst, dport and the cut
+ * that removes sift's Via (its line, or its value from a shared header).
+ * Returns a reason, 0 when the response can go.
+ */
+SIFT_SUBPROG int sift_response_hop(struct sift_scratch *s)
+{
+	struct sift_sip_msg *m;
+	struct sift_fwd_plan *pl;
+	struct sift_via *v0, *v1;
+
+	if (!s)
+		return SIFT_REASON_NOT_OUR_VIA;
+	m = &s->msg;
+	pl = &s->plan;
+	v0 = &m->via[0];
+	v1 = &m->via[1];
+	if (m->n_via < 2)
+		return SIFT_REASON_FOR_US;
+	if (v1->transport != SIFT_TRANSPORT_UDP)
+		return SIFT_REASON_NEXT_HOP_TRANSPORT;
+	if (v1->flags & SIFT_VIA_MADDR)
+		return SIFT_REASON_NEXT_HOP_NAME;
+	if (v1->flags & SIFT_VIA_RECEIVED) {
+		if (sift_ip_parse(s, v1->received.off, v1->received.len, &pl->dst))
+			return SIFT_REASON_NEXT_HOP_NAME;
+	} else if (sift_ip_parse(s, v1->host.off, v1->host.len, &pl->dst)) {
+		return SIFT_REASON_NEXT_HOP_NAME;
+	}
+	pl->dport = v1->rport ? v1->rport : v1->port ? v1->port : SIFT_SIP_PORT_DEFAULT;
+	if (pl->dst.family == SIFT_AF_INET) {
+		__u32 a = __builtin_bswap32(pl->dst.v4);
+
+		if (!a || a == 0xffffffff || (a >> 28) == 0xe)
+			return SIFT_REASON_BAD_NEXT_HOP;
+	} else if (pl->dst.v6[0] == 0xff) {
+		return SIFT_REASON_BAD_NEXT_HOP;
+	}
+	if (!m->via_next) {
+		pl->cut_off = m->via_hdr.off;
+		pl->cut_len = m->via_hdr.len;
+	} else {
+		pl->cut_off = v0->value.off;
+		pl->cut_len = m->via_next - v0->value.off;
+	}
+	return 0;
+}
+
 /* A host as a lower-case, NUL-padded key, for sift_domains.  0 or -1 (too long). */
 SIFT_SUBPROG int sift_host_key(struct sift_scratch *s, __u32 p, __u32 len,
 			       struct sift_domain_key *key)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,4 +45,59 @@ const char *sift_addr_fmt(const struct sift_addr *a, char *buf, size_t len)
 bool sift_addr_eq(const struct sift_addr *a, const struct sift_addr *b)
 {
 	return !memcmp(a, b, sizeof(*a));
+}
+
+void sift_addr_mask(struct sift_addr *a, unsigned int len)
+{
+	unsigned int bits = a->family == SIFT_AF_INET ? 32 : 128;
+	uint8_t *b = a->family == SIFT_AF_INET ? (uint8_t *)&a->v4 : a->v6;
+
+	for (unsigned int i = 0; i < bits / 8; i++) {
+		unsigned int keep = len > 8 * i ? len - 8 * i : 0;
+
+		if (keep < 8)
+			b[i] &= (uint8_t)(0xff00 >> keep);
+	}
+}
+
+int sift_prefix_parse(const char *s, struct sift_prefix *out)
+{
+	char buf[SIFT_PREFIXSTRLEN + 2];
+	const char *slash = strchr(s, '/');
+	struct sift_addr masked;
+	unsigned int max;
+	char *end;
+	unsigned long len;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (slash)
+		buf[slash - s] = '\0';
+	if (sift_addr_parse(buf, &out->addr))
+		return -EINVAL;
+	max = out->addr.family == SIFT_AF_INET ? 32 : 128;
+	out->len = max;
+	if (slash) {
+		errno = 0;
+		len = strtoul(slash + 1, &end, 10);
+		if (errno || *end || end == slash + 1 || slash[1] == '-' || slash[1] == '+' ||
+		    len > max)
+			return -EINVAL;
+		out->len = len;
+	}
+	masked = out->addr;
+	sift_addr_mask(&masked, out->len);
+	if (!sift_addr_eq(&masked, &out->addr))
+		return -EINVAL;
+	return 0;
+}
+
+const char *sift_prefix_fmt(const struct sift_prefix *p, char *buf, size_t len)
+{
+	char a[SIFT_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s/%u", sift_addr_fmt(&p->addr, a, sizeof(a)), p->len);
+	return buf;
 }

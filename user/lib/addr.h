@@ -14,4 +14,21 @@ int sift_addr_parse(const char *s, struct sift_addr *out);
 const char *sift_addr_fmt(const struct sift_addr *a, char *buf, size_t len);
 bool sift_addr_eq(const struct sift_addr *a, const struct sift_addr *b);
 
+/* An address and a prefix length; the bits beyond it are zero. */
+struct sift_prefix {
+	struct sift_addr addr;
+	unsigned int len;
+};
+
+/*
+ * "ADDR" or "ADDR/LEN" (IPv4 or IPv6; no LEN: the whole address).  Bits past
+ * LEN must be zero, as in a route: "198.18.1.7/24" is refused.  0 or -EINVAL.
+ */
+int sift_prefix_parse(const char *s, struct sift_prefix *out);
+const char *sift_prefix_fmt(const struct sift_prefix *p, char *buf, size_t len);
+/* Zero the bits of @a past @len. */
+void sift_addr_mask(struct sift_addr *a, unsigned int len);
+/* Longest text sift_prefix_fmt() writes, with the terminating NUL. */
+#define SIFT_PREFIXSTRLEN (SIFT_ADDRSTRLEN + 4)
+
 #endif

@@ -26,6 +26,8 @@ enum cf_kind {
 	CF_BOOL,
 	CF_ENUM,
 	CF_ADDR,
+	CF_PREFIX, /* struct sift_prefix: ADDR or ADDR/LEN */
+	CF_NUM,    /* double, 0 to max */
 	CF_MAP,
 	CF_SEQ,
 };
@@ -186,6 +188,25 @@ static int cf_load_scalar(struct cf_ctx *cx, const struct cf_field *f, yaml_node
 			return cf_error(cx, node, "'%s': '%s' is not an IPv4 or IPv6 address", f->name,
 					s);
 		return 0;
+	case CF_PREFIX:
+		if (sift_prefix_parse(s, dst))
+			return cf_error(cx, node,
+					"'%s': '%s' is not an address or ADDRESS/LENGTH (bits past "
+					"the length must be zero)",
+					f->name, s);
+		return 0;
+	case CF_NUM: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(s, &end);
+		if (errno || *end || end == s || !(d >= 0) || d > (double)f->max)
+			return cf_error(cx, node, "'%s' must be a number from 0 to %llu, not '%s'",
+					f->name, f->max, s);
+		*(double *)dst = d;
+		return 0;
+	}
 	default:
 		return cf_error(cx, node, "internal: bad scalar kind for '%s'", f->name);
 	}
@@ -316,6 +337,8 @@ const char *sift_mode_name(int mode)
 	  .size = sizeof(((type *)0)->member), .min = lo, .max = hi, __VA_ARGS__ }
 #define BOOL(n, type, member)                                                                      \
 	{ .name = n, .kind = CF_BOOL, .off = offsetof(type, member) }
+#define NUM(n, type, member, hi)                                                                   \
+	{ .name = n, .kind = CF_NUM, .off = offsetof(type, member), .max = hi }
 #define ENUM(n, type, member, choices)                                                             \
 	{ .name = n, .kind = CF_ENUM, .off = offsetof(type, member), .names = choices }
 #define SEQ(n, type, member, counter, elem, ...)                                                   \
@@ -428,10 +451,69 @@ static const struct cf_field domain_elem[] = {
 	CF_END,
 };
 
+/* shield: */
+static const struct cf_field limit_fields[] = {
+	NUM("rate", struct sift_limit_conf, rate, 10000000),
+	UINT("burst", struct sift_limit_conf, burst, 1, 10000000),
+	CF_END,
+};
+
+#define CLASS_LIMIT_(id, name) MAP(#name, limit_fields, .off = offsetof(struct sift_shield_conf, limit[SIFT_CLASS_##id])),
+#define CLASS_CAP_(id, name) MAP(#name, limit_fields, .off = offsetof(struct sift_shield_conf, cap[SIFT_CLASS_##id])),
+static const struct cf_field limits_fields[] = { SIFT_CLASS_LIST(CLASS_LIMIT_) CF_END };
+static const struct cf_field caps_fields[] = { SIFT_CLASS_LIST(CLASS_CAP_) CF_END };
+#undef CLASS_LIMIT_
+#undef CLASS_CAP_
+
+static const struct cf_field deny_elem[] = {
+	{ .name = "prefix", .kind = CF_PREFIX },
+	CF_END,
+};
+
+static const struct cf_field allow_fields[] = {
+	{ .name = "prefix", .kind = CF_PREFIX, .off = offsetof(struct sift_acl_entry, prefix),
+	  .size = sizeof(struct sift_prefix), .flags = CF_REQUIRED },
+	BOOL("trusted", struct sift_acl_entry, trusted),
+	CF_END,
+};
+
+static const struct cf_field allow_elem[] = {
+	MAP("entry", allow_fields, .flags = CF_LINE, .line_off = offsetof(struct sift_acl_entry, line)),
+	CF_END,
+};
+
+static const struct cf_field scanner_elem[] = {
+	{ .name = "scanner", .kind = CF_STR, .size = SIFT_SCANNER_LEN },
+	CF_END,
+};
+
+static const struct cf_field ban_fields[] = {
+	NUM("after", struct sift_shield_conf, ban_after, 86400),
+	NUM("time", struct sift_shield_conf, ban_time, 30 * 86400),
+	CF_END,
+};
+
+static const struct cf_field shield_fields[] = {
+	BOOL("enabled", struct sift_shield_conf, enabled),
+	BOOL("allow_only", struct sift_shield_conf, allow_only),
+	BOOL("require_user_agent", struct sift_shield_conf, require_ua),
+	BOOL("trust_backends", struct sift_shield_conf, trust_backends),
+	UINT("ipv6_prefix", struct sift_shield_conf, v6_prefix, 16, 128),
+	UINT("buckets", struct sift_shield_conf, buckets, 1024, 16777216),
+	SEQ("deny", struct sift_shield_conf, deny, n_deny, deny_elem, .flags = CF_UNIQUE),
+	SEQ("allow", struct sift_shield_conf, allow, n_allow, allow_elem, .flags = CF_UNIQUE),
+	MAP("limits", limits_fields),
+	MAP("caps", caps_fields),
+	MAP("ban", ban_fields),
+	SEQ("scanners", struct sift_shield_conf, scanners, n_scanners, scanner_elem, .flags = CF_UNIQUE),
+	CF_END,
+};
+
 static const struct cf_field top_fields[] = {
 	SEQ("interfaces", struct sift_conf, ifaces, n_ifaces, iface_elem, .flags = CF_UNIQUE),
 	MAP("sip", sip_fields),
 	MAP("health", health_fields),
+	MAP("shield", shield_fields, .off = offsetof(struct sift_conf, shield)),
 	SEQ("domains", struct sift_conf, routing.domains, routing.n_domains, domain_elem),
 	SEQ("groups", struct sift_conf, routing.groups, routing.n_groups, group_elem),
 	SEQ("routes", struct sift_conf, routing.routes, routing.n_routes, route_elem),
@@ -450,6 +532,7 @@ void sift_conf_defaults(struct sift_conf *conf)
 	conf->n_sip_ports = 1;
 	conf->forward = true;
 	conf->nh_cache_ms = SIFT_NH_CACHE_MS_DEFAULT;
+	sift_shield_defaults(&conf->shield);
 	conf->probe_interval = 5;
 	conf->probe_failures = 3;
 	conf->mode = SIFT_MODE_NATIVE;
@@ -484,7 +567,9 @@ static int cf_validate(struct cf_ctx *cx, struct sift_conf *c)
 			return -EINVAL;
 		}
 	}
-	return sift_routing_check(&c->routing, cx->file, cx->err, cx->errlen);
+	if (sift_routing_check(&c->routing, cx->file, cx->err, cx->errlen))
+		return -EINVAL;
+	return sift_shield_check(&c->shield, cx->file, cx->err, cx->errlen);
 }
 
 static int cf_parse(struct sift_conf *conf, const char *name, yaml_parser_t *parser, char *err,

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "routing.h"
+#include "shield_conf.h"
 
 #define SIFT_MAX_PORTS 16
 #define SIFT_MAX_IFACE_ADDRS 8
@@ -46,6 +47,9 @@ struct sift_conf {
 
 	/* domains:, groups:, routes: */
 	struct sift_routing routing;
+
+	/* shield: */
+	struct sift_shield_conf shield;
 
 	/* daemon: */
 	int mode;

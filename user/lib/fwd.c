@@ -58,3 +58,8 @@ int sift_branch_valid(const char *branch, size_t len, uint64_t secret)
 
 	return s && sift_branch_ours(s, 0, len, secret);
 }
+
+int sift_response_next_hop(struct sift_scratch *s)
+{
+	return sift_response_hop(s);
+}

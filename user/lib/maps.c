@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include <sift/fwd.h>
+#include <sift/shield.h>
 
 #include "maps.h"
 
@@ -59,6 +60,9 @@ static const struct {
 	PINNED(self, SIFT_MAP_SELF),	   PINNED(backends, SIFT_MAP_BACKENDS),
 	PINNED(maglev, SIFT_MAP_MAGLEV),   PINNED(egress, SIFT_MAP_EGRESS),
 	PINNED(rr, SIFT_MAP_RR),	   PINNED(tx, SIFT_MAP_TX),
+	PINNED(shield, SIFT_MAP_SHIELD),   PINNED(acl_deny, SIFT_MAP_ACL_DENY),
+	PINNED(acl_allow, SIFT_MAP_ACL_ALLOW), PINNED(bans, SIFT_MAP_BANS),
+	PINNED(caps, SIFT_MAP_CAPS),	   PINNED(scanners, SIFT_MAP_SCANNERS),
 #undef PINNED
 };
 

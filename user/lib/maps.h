@@ -23,6 +23,12 @@ struct sift_maps {
 	int egress;
 	int rr;
 	int tx;
+	int shield;
+	int acl_deny;
+	int acl_allow;
+	int bans;
+	int caps;
+	int scanners;
 };
 
 /* Every fd to -1. */

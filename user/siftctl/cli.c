@@ -120,7 +120,8 @@ static int stats_show(struct cli *c, int argc, char **argv)
 	out_open_obj(NULL);
 	for (int i = 0; i < SIFT_STAT__MAX; i++) {
 		/* Reason groups are long: text shows the reasons that happened. */
-		bool sparse = !strncmp(sift_stat_group(i), "sip_", 4);
+		bool sparse = !strncmp(sift_stat_group(i), "sip_", 4) ||
+			      !strcmp(sift_stat_group(i), "shield");
 		bool show = !sparse || sum.c[i].packets;
 
 		if (!group || strcmp(group, sift_stat_group(i))) {
@@ -264,6 +265,10 @@ static const struct cmd objects[] = {
 	{ "backend", .sub = backend_cmds },
 	{ "live", .sub = live_cmds },
 	{ "daemon", .sub = daemon_cmds },
+	{ "shield", .sub = shield_cmds },
+	{ "acl", .sub = acl_cmds },
+	{ "limit", .sub = limit_cmds },
+	{ "ban", .sub = ban_cmds },
 	{},
 };
 
@@ -280,7 +285,8 @@ static void usage(FILE *f)
 		   "                         (default %s, or $SIFT_RUN_DIR)\n"
 		   "  -h, --help             this text\n"
 		   "\n"
-		   "OBJECT := { stats | prog | sip | route | group | backend | live | daemon }\n",
+		   "OBJECT := { stats | prog | sip | route | group | backend | live | daemon |\n"
+		   "            shield | acl | limit | ban }\n",
 		SIFT_PIN_PATH_DEFAULT, SIFT_RUN_DIR_DEFAULT);
 }
 

@@ -21,6 +21,26 @@ struct cmd {
 
 #define CMD(n, f, h) { .name = n, .fn = f, .help = h }
 
+/* client.c: talking to siftd over its control socket. */
+#include <jansson.h>
+
+/* "KEY VALUE" pairs after a command's positional arguments. */
+struct cli_kv {
+	const char *key;
+	const char *val;
+};
+
+/* Send @req (stolen) to siftd; its answer, or NULL with the error printed. */
+json_t *cli_call(struct cli *c, json_t *req);
+/* Send a live change (stolen); print @done (or {"ok": true}).  An exit status. */
+int cli_change(struct cli *c, json_t *op, const char *done);
+/* Split @argv into pairs whose keys are in @allowed.  The count, or -1 (error printed). */
+int cli_pairs(int argc, char **argv, const char *const *allowed, struct cli_kv *out, int max,
+	      const char *cmd);
+const char *cli_kv(const struct cli_kv *kv, int n, const char *key);
+/* A decimal number up to @max.  0 or -1. */
+int cli_uint(const char *s, unsigned int max, unsigned int *out);
+
 /* Command tables of the objects kept in their own files. */
 extern const struct cmd sip_cmds[];
 extern const struct cmd route_cmds[];
@@ -28,5 +48,9 @@ extern const struct cmd group_cmds[];
 extern const struct cmd backend_cmds[];
 extern const struct cmd live_cmds[];
 extern const struct cmd daemon_cmds[];
+extern const struct cmd shield_cmds[];
+extern const struct cmd acl_cmds[];
+extern const struct cmd limit_cmds[];
+extern const struct cmd ban_cmds[];
 
 #endif

@@ -15,95 +15,6 @@
 #include "ctl.h"
 #include "out.h"
 
-/* Send @req (stolen) to siftd; the answer, or NULL with the error printed. */
-static json_t *call(struct cli *c, json_t *req)
-{
-	char err[512];
-	json_t *ans = sift_ctl_call(c->run_dir, req, err, sizeof(err));
-	const char *e;
-
-	json_decref(req);
-	if (!ans) {
-		out_error("%s", err);
-		return NULL;
-	}
-	e = json_string_value(json_object_get(ans, "error"));
-	if (e) {
-		out_error("%s", e);
-		json_decref(ans);
-		return NULL;
-	}
-	return ans;
-}
-
-static int send_change(struct cli *c, json_t *op, const char *done)
-{
-	json_t *ans = call(c, json_pack("{s:s, s:o}", "cmd", "change", "change", op));
-
-	if (!ans)
-		return SIFTCTL_EXIT_FAIL;
-	json_decref(ans);
-	out_open_obj(NULL);
-	out_bool("ok", NULL, true);
-	out_close_obj();
-	out_text("%s\n", done);
-	return SIFTCTL_EXIT_OK;
-}
-
-/* "KEY VALUE" pairs after the positional arguments. */
-struct kv {
-	const char *key;
-	const char *val;
-};
-
-static int pairs(int argc, char **argv, const char *const *allowed, struct kv *out, int max,
-		 const char *cmd)
-{
-	int n = 0;
-
-	for (int i = 0; i < argc; i += 2) {
-		bool ok = false;
-
-		for (const char *const *a = allowed; *a && !ok; a++)
-			ok = !strcmp(argv[i], *a);
-		if (!ok) {
-			out_error("%s: unexpected '%s'", cmd, argv[i]);
-			return -1;
-		}
-		if (i + 1 >= argc) {
-			out_error("%s: '%s' needs a value", cmd, argv[i]);
-			return -1;
-		}
-		if (n == max)
-			return -1;
-		out[n].key = argv[i];
-		out[n].val = argv[i + 1];
-		n++;
-	}
-	return n;
-}
-
-static const char *kv_get(const struct kv *kv, int n, const char *key)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(kv[i].key, key))
-			return kv[i].val;
-	return NULL;
-}
-
-static int parse_uint(const char *s, unsigned int max, unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || v > max || *s == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* ADDR, ADDR:PORT, [V6] or [V6]:PORT into the change's address and port. */
 static int put_hostport(json_t *op, const char *arg, const char *cmd)
 {
@@ -133,7 +44,7 @@ static int put_hostport(json_t *op, const char *arg, const char *cmd)
 		goto bad;
 	json_object_set_new(op, "address", json_string(host));
 	if (portstr) {
-		if (parse_uint(portstr, 65535, &port) || !port)
+		if (cli_uint(portstr, 65535, &port) || !port)
 			goto bad;
 		json_object_set_new(op, "port", json_integer(port));
 	}
@@ -154,7 +65,7 @@ static int route_change(struct cli *c, int argc, char **argv, const char *what)
 {
 	static const char *const keys[] = { "domain", "group", "record-route", NULL };
 	char cmd[32], done[128];
-	struct kv kv[4];
+	struct cli_kv kv[4];
 	const char *v;
 	json_t *op;
 	int n;
@@ -164,21 +75,21 @@ static int route_change(struct cli *c, int argc, char **argv, const char *what)
 		out_error("%s: which prefix? (digits and '+', or 'default')", cmd);
 		return SIFTCTL_EXIT_USAGE;
 	}
-	n = pairs(argc - 1, argv + 1, keys, kv, 4, cmd);
+	n = cli_pairs(argc - 1, argv + 1, keys, kv, 4, cmd);
 	if (n < 0)
 		return SIFTCTL_EXIT_USAGE;
 	op = json_pack("{s:s+, s:s}", "op", "route.", what, "prefix", prefix_arg(argv[0]));
-	if ((v = kv_get(kv, n, "domain")))
+	if ((v = cli_kv(kv, n, "domain")))
 		json_object_set_new(op, "domain", json_string(v));
 	if (strcmp(what, "del")) {
-		if ((v = kv_get(kv, n, "group")))
+		if ((v = cli_kv(kv, n, "group")))
 			json_object_set_new(op, "group", json_string(v));
 		else if (!strcmp(what, "add")) {
 			json_decref(op);
 			out_error("%s: 'group NAME' is required", cmd);
 			return SIFTCTL_EXIT_USAGE;
 		}
-		if ((v = kv_get(kv, n, "record-route"))) {
+		if ((v = cli_kv(kv, n, "record-route"))) {
 			if (strcmp(v, "on") && strcmp(v, "off")) {
 				json_decref(op);
 				out_error("%s: record-route is on or off", cmd);
@@ -186,13 +97,13 @@ static int route_change(struct cli *c, int argc, char **argv, const char *what)
 			}
 			json_object_set_new(op, "record_route", json_boolean(!strcmp(v, "on")));
 		}
-	} else if (kv_get(kv, n, "group") || kv_get(kv, n, "record-route")) {
+	} else if (cli_kv(kv, n, "group") || cli_kv(kv, n, "record-route")) {
 		json_decref(op);
 		out_error("%s: takes only the prefix and its domain", cmd);
 		return SIFTCTL_EXIT_USAGE;
 	}
 	snprintf(done, sizeof(done), "route %s: %s", what, argv[0]);
-	return send_change(c, op, done);
+	return cli_change(c, op, done);
 }
 
 static int route_add(struct cli *c, int argc, char **argv)
@@ -219,7 +130,7 @@ static int route_show(struct cli *c, int argc, char **argv)
 		out_error("route show: unexpected argument '%s'", argv[0]);
 		return SIFTCTL_EXIT_USAGE;
 	}
-	ans = call(c, json_pack("{s:s}", "cmd", "show"));
+	ans = cli_call(c, json_pack("{s:s}", "cmd", "show"));
 	if (!ans)
 		return SIFTCTL_EXIT_FAIL;
 	out_open_arr(NULL);
@@ -288,7 +199,7 @@ static int show_groups(struct cli *c, const char *only, bool flat)
 	size_t i, k;
 	bool found = !only;
 
-	ans = call(c, json_pack("{s:s}", "cmd", "show"));
+	ans = cli_call(c, json_pack("{s:s}", "cmd", "show"));
 	if (!ans)
 		return SIFTCTL_EXIT_FAIL;
 	out_open_arr(NULL);
@@ -348,7 +259,7 @@ static int group_change(struct cli *c, int argc, char **argv, const char *what)
 		return SIFTCTL_EXIT_USAGE;
 	}
 	snprintf(done, sizeof(done), "group %s: %s", what, argv[0]);
-	return send_change(c, json_pack("{s:s+, s:s}", "op", "group.", what, "name", argv[0]),
+	return cli_change(c, json_pack("{s:s+, s:s}", "op", "group.", what, "name", argv[0]),
 			   done);
 }
 
@@ -376,7 +287,7 @@ static int backend_change(struct cli *c, int argc, char **argv, const char *what
 	static const char *const keys_add[] = { "port", "weight", "state", NULL };
 	static const char *const keys_del[] = { "port", NULL };
 	char cmd[32], done[160];
-	struct kv kv[3];
+	struct cli_kv kv[3];
 	unsigned int u;
 	const char *v;
 	json_t *op;
@@ -388,30 +299,30 @@ static int backend_change(struct cli *c, int argc, char **argv, const char *what
 			  strcmp(what, "del") ? " [weight W] [state up|drain|down]" : "");
 		return SIFTCTL_EXIT_USAGE;
 	}
-	n = pairs(argc - 2, argv + 2, strcmp(what, "del") ? keys_add : keys_del, kv, 3, cmd);
+	n = cli_pairs(argc - 2, argv + 2, strcmp(what, "del") ? keys_add : keys_del, kv, 3, cmd);
 	if (n < 0)
 		return SIFTCTL_EXIT_USAGE;
 	op = json_pack("{s:s+, s:s}", "op", "backend.", what, "group", argv[0]);
 	if (put_hostport(op, argv[1], cmd))
 		goto usage;
-	if ((v = kv_get(kv, n, "port"))) {
-		if (parse_uint(v, 65535, &u) || !u) {
+	if ((v = cli_kv(kv, n, "port"))) {
+		if (cli_uint(v, 65535, &u) || !u) {
 			out_error("%s: port must be 1 to 65535", cmd);
 			goto usage;
 		}
 		json_object_set_new(op, "port", json_integer(u));
 	}
-	if ((v = kv_get(kv, n, "weight"))) {
-		if (parse_uint(v, 1000000, &u) || !u) {
+	if ((v = cli_kv(kv, n, "weight"))) {
+		if (cli_uint(v, 1000000, &u) || !u) {
 			out_error("%s: weight must be 1 to 1000000", cmd);
 			goto usage;
 		}
 		json_object_set_new(op, "weight", json_integer(u));
 	}
-	if ((v = kv_get(kv, n, "state")))
+	if ((v = cli_kv(kv, n, "state")))
 		json_object_set_new(op, "state", json_string(v));
 	snprintf(done, sizeof(done), "backend %s: %s in %s", what, argv[1], argv[0]);
-	return send_change(c, op, done);
+	return cli_change(c, op, done);
 usage:
 	json_decref(op);
 	return SIFTCTL_EXIT_USAGE;
@@ -444,7 +355,7 @@ static int live_show(struct cli *c, int argc, char **argv)
 		out_error("live show: no arguments");
 		return SIFTCTL_EXIT_USAGE;
 	}
-	ans = call(c, json_pack("{s:s}", "cmd", "live.show"));
+	ans = cli_call(c, json_pack("{s:s}", "cmd", "live.show"));
 	if (!ans)
 		return SIFTCTL_EXIT_FAIL;
 	out_open_arr(NULL);
@@ -488,7 +399,7 @@ static int live_clear(struct cli *c, int argc, char **argv)
 		out_error("live clear: no arguments");
 		return SIFTCTL_EXIT_USAGE;
 	}
-	ans = call(c, json_pack("{s:s}", "cmd", "live.clear"));
+	ans = cli_call(c, json_pack("{s:s}", "cmd", "live.clear"));
 	if (!ans)
 		return SIFTCTL_EXIT_FAIL;
 	out_open_obj(NULL);
@@ -509,7 +420,7 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 		out_error("daemon show: no arguments");
 		return SIFTCTL_EXIT_USAGE;
 	}
-	ans = call(c, json_pack("{s:s}", "cmd", "daemon"));
+	ans = cli_call(c, json_pack("{s:s}", "cmd", "daemon"));
 	if (!ans)
 		return SIFTCTL_EXIT_FAIL;
 	p = json_object_get(ans, "punted");
@@ -527,6 +438,10 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	out_s64("requests", " %lld requests,", json_integer_value(json_object_get(p, "requests")));
 	out_s64("responses", " %lld responses,", json_integer_value(json_object_get(p, "responses")));
 	out_s64("malformed", " %lld malformed\n", json_integer_value(json_object_get(p, "malformed")));
+	out_s64("responses_forwarded", "  responses sent on by siftd: %lld",
+		json_integer_value(json_object_get(p, "responses_forwarded")));
+	out_s64("responses_refused", " (%lld could not go)\n",
+		json_integer_value(json_object_get(p, "responses_refused")));
 	m = json_object_get(p, "by_method");
 	out_open_obj("by_method");
 	json_object_foreach(m, key, v)

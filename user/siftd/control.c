@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "live.h"
 #include "log.h"
 #include "siftd.h"
 
@@ -60,7 +61,7 @@ static json_t *backend_json(struct siftd *d, const struct sift_group_conf *g,
 
 static json_t *show(struct siftd *d)
 {
-	const struct sift_routing *r = d->routing;
+	const struct sift_routing *r = &d->eff->routing;
 	json_t *groups = json_array(), *routes = json_array(), *domains = json_array();
 	json_t *faces = json_array();
 
@@ -108,40 +109,31 @@ static json_t *show(struct siftd *d)
 /* One live change: checked, installed, kept.  Nothing changes when any step fails. */
 static json_t *change(struct siftd *d, json_t *op)
 {
-	struct sift_routing *tmp = malloc(sizeof(*tmp));
-	char err[256];
-	json_t *ans;
-	int ret;
+	struct sift_conf *tmp = malloc(sizeof(*tmp));
+	char err[256], *text;
 
 	if (!tmp)
 		return error("%s", "out of memory");
-	*tmp = *d->routing;
-	ret = sift_routing_apply(tmp, op, err, sizeof(err));
-	if (!ret)
-		ret = sift_routing_check(tmp, d->conf.path, err, sizeof(err));
-	if (ret) {
+	*tmp = *d->eff;
+	if (sift_live_apply(tmp, op, err, sizeof(err))) {
 		free(tmp);
 		return error("%s", err);
 	}
-	sift_probe_sync(d->probe, tmp);
-	if (siftd_install(d, &d->conf, tmp)) {
-		sift_probe_sync(d->probe, d->routing);
+	sift_probe_sync(d->probe, &tmp->routing);
+	if (siftd_install(d, tmp)) {
+		sift_probe_sync(d->probe, &d->eff->routing);
 		free(tmp);
 		return error("%s", "the fast path refused the change (see siftd's log); nothing "
 				   "changed");
 	}
-	*d->routing = *tmp;
+	*d->eff = *tmp;
 	free(tmp);
 	json_array_append(d->live, op);
 	siftd_live_save(d);
-	{
-		char *text = json_dumps(op, JSON_COMPACT);
-
-		pr_info("live change: %s", text ? text : "?");
-		free(text);
-	}
-	ans = json_pack("{s:b}", "ok", 1);
-	return ans;
+	text = json_dumps(op, JSON_COMPACT);
+	pr_info("live change: %s", text ? text : "?");
+	free(text);
+	return json_pack("{s:b}", "ok", 1);
 }
 
 static json_t *live_clear(struct siftd *d)
@@ -149,15 +141,75 @@ static json_t *live_clear(struct siftd *d)
 	size_t n = json_array_size(d->live);
 
 	sift_probe_sync(d->probe, &d->conf.routing);
-	if (siftd_install(d, &d->conf, &d->conf.routing)) {
-		sift_probe_sync(d->probe, d->routing);
-		return error("%s", "the fast path refused the file's routing; nothing changed");
+	if (siftd_install(d, &d->conf)) {
+		sift_probe_sync(d->probe, &d->eff->routing);
+		return error("%s", "the fast path refused the file's configuration; nothing changed");
 	}
-	*d->routing = d->conf.routing;
+	*d->eff = d->conf;
 	json_array_clear(d->live);
 	siftd_live_save(d);
-	pr_info("live changes cleared (%zu): the file's routing runs", n);
+	pr_info("live changes cleared (%zu): the file's configuration runs", n);
 	return json_pack("{s:b, s:i}", "ok", 1, "cleared", (int)n);
+}
+
+static json_t *limit_json(const struct sift_limit_conf *l, const struct sift_limit_conf *file)
+{
+	json_t *o = json_pack("{s:f, s:i, s:s}", "rate", l->rate, "burst", l->burst, "origin",
+			      origin_name(l->origin));
+
+	if (l->rate != file->rate || l->burst != file->burst)
+		json_object_set_new(o, "file", json_pack("{s:f, s:i}", "rate", file->rate,
+							 "burst", file->burst));
+	return o;
+}
+
+static json_t *acl_json(const struct sift_acl_entry *e, unsigned int n, bool allow)
+{
+	json_t *a = json_array();
+	char p[SIFT_PREFIXSTRLEN];
+
+	for (unsigned int i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s}", "prefix",
+				      sift_prefix_fmt(&e[i].prefix, p, sizeof(p)), "origin",
+				      origin_name(e[i].origin));
+
+		if (allow)
+			json_object_set_new(o, "trusted", json_boolean(e[i].trusted));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* The shield as it runs, and where it differs from the file. */
+static json_t *shield_show(struct siftd *d)
+{
+	const struct sift_shield_conf *sc = &d->eff->shield, *fc = &d->conf.shield;
+	json_t *limits = json_object(), *caps = json_object(), *scanners = json_array();
+	json_t *backends = json_array(), *o;
+
+	for (unsigned int c = 0; c < SIFT_CLASS__MAX; c++) {
+		json_object_set_new(limits, sift_class_name(c), limit_json(&sc->limit[c], &fc->limit[c]));
+		json_object_set_new(caps, sift_class_name(c), limit_json(&sc->cap[c], &fc->cap[c]));
+	}
+	for (unsigned int i = 0; i < sc->n_scanners; i++)
+		json_array_append_new(scanners, json_string(sc->scanners[i]));
+	for (unsigned int g = 0; sc->trust_backends && g < d->eff->routing.n_groups; g++)
+		for (unsigned int b = 0; b < d->eff->routing.groups[g].n_backends; b++)
+			json_array_append_new(backends,
+					      addr_json(&d->eff->routing.groups[g].backends[b].addr));
+	o = json_pack("{s:b, s:b, s:b, s:b, s:i, s:i, s:s}", "enabled", sc->enabled, "allow_only",
+		      sc->allow_only, "require_user_agent", sc->require_ua, "trust_backends",
+		      sc->trust_backends, "ipv6_prefix", sc->v6_prefix, "buckets", sc->buckets,
+		      "settings_origin", origin_name(sc->flags_origin));
+	json_object_set_new(o, "deny", acl_json(sc->deny, sc->n_deny, false));
+	json_object_set_new(o, "allow", acl_json(sc->allow, sc->n_allow, true));
+	json_object_set_new(o, "trusted_backends", backends);
+	json_object_set_new(o, "limits", limits);
+	json_object_set_new(o, "caps", caps);
+	json_object_set_new(o, "ban", json_pack("{s:f, s:f, s:s}", "after", sc->ban_after, "time",
+						sc->ban_time, "origin", origin_name(sc->ban_origin)));
+	json_object_set_new(o, "scanners", scanners);
+	return o;
 }
 
 static json_t *daemon_show(struct siftd *d)
@@ -196,5 +248,7 @@ json_t *siftd_control(struct siftd *d, json_t *req)
 		return live_clear(d);
 	if (!strcmp(cmd, "daemon"))
 		return daemon_show(d);
+	if (!strcmp(cmd, "shield"))
+		return shield_show(d);
 	return error("unknown command '%s'", cmd);
 }

@@ -195,6 +195,8 @@ static int open_object(struct sift_loader *l, bool load)
 		pr_err("open BPF object: %s", strerror(-err));
 		return err;
 	}
+	if (l->buckets && bpf_map__set_max_entries(l->skel->maps.sift_buckets, l->buckets))
+		pr_warn("cannot size the bucket table to %u entries", l->buckets);
 	/* The devmap is pinned by hand: see its definition. */
 	fd = sift_map_open(l->pin_path, SIFT_STR(SIFT_MAP_TX));
 	if (fd >= 0) {
@@ -321,7 +323,7 @@ static void record_link(struct sift_loader *l, const struct sift_link *k)
 }
 
 int sift_loader_start(struct sift_loader *l, const char *pin_path, const struct sift_link_req *req,
-		      unsigned int n)
+		      unsigned int n, unsigned int buckets)
 {
 	struct probe probes[SIFT_MAX_IFACES];
 	__u32 adopt_id = 0;
@@ -332,6 +334,7 @@ int sift_loader_start(struct sift_loader *l, const char *pin_path, const struct 
 	sift_maps_init(&l->maps);
 	snprintf(l->pin_path, sizeof(l->pin_path), "%s", pin_path);
 	l->build_id = sift_build_id();
+	l->buckets = buckets;
 	if (n > SIFT_MAX_IFACES)
 		return -E2BIG;
 

@@ -28,6 +28,7 @@ struct sift_loader {
 	struct xdp_program *prog; /* the program on every link */
 	__u64 build_id;
 	__u32 prog_id;
+	unsigned int buckets; /* entries of the bucket table of a program loaded here */
 	struct sift_maps maps;
 	struct sift_link links[SIFT_MAX_IFACES];
 	unsigned int n_links;
@@ -40,12 +41,13 @@ struct sift_link_req {
 };
 
 /*
- * Load (or adopt) the program and attach it to every interface in @req.
+ * Load (or adopt) the program and attach it to every interface in @req;
+ * a program loaded here gets a bucket table of @buckets entries.
  * All or nothing: on error, what this call attached is detached again and
  * -errno is returned with the reason logged.
  */
 int sift_loader_start(struct sift_loader *l, const char *pin_path, const struct sift_link_req *req,
-		      unsigned int n);
+		      unsigned int n, unsigned int buckets);
 /* Detach from every interface and forget the records (maps stay pinned). */
 void sift_loader_detach(struct sift_loader *l);
 /* Release handles; attachments stay as they are. */

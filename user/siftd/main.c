@@ -30,7 +30,9 @@
 #include "loader.h"
 #include "log.h"
 #include "maps.h"
+#include "live.h"
 #include "proc.h"
+#include "shieldstate.h"
 #include "siftd.h"
 
 #define EXIT_USAGE 2
@@ -173,7 +175,7 @@ static void unlock_all(struct siftd *d)
 
 /* ---- forwarding state ------------------------------------------------------------ */
 
-static int install_once(struct siftd *d, const struct sift_conf *c, const struct sift_routing *r)
+static int install_once(struct siftd *d, const struct sift_conf *c)
 {
 	struct sift_routing *eff = malloc(sizeof(*eff));
 	struct sift_fwd_view v = {
@@ -197,52 +199,49 @@ static int install_once(struct siftd *d, const struct sift_conf *c, const struct
 	if (ret)
 		goto out;
 	/* unreachable backends get no new traffic */
-	*eff = *r;
+	*eff = c->routing;
 	sift_probe_apply(d->probe, eff);
 	ret = sift_fwd_install(d->fwd, &d->loader.maps, &v, err, sizeof(err));
-	if (ret)
+	if (ret) {
 		pr_err("install forwarding state: %s", err);
+		goto out;
+	}
+	/* the slow path recognises sift's Via by the same key */
+	sift_fwd_secret_ensure(d->loader.maps.config, &d->secret);
+	d->punt.secret = d->secret;
+	ret = sift_shield_install(&d->loader.maps, &c->shield, &c->routing, err, sizeof(err));
+	if (ret)
+		pr_err("install the shield: %s", err);
 out:
 	free(eff);
 	return ret;
 }
 
-int siftd_install(struct siftd *d, const struct sift_conf *c, const struct sift_routing *r)
+int siftd_install(struct siftd *d, const struct sift_conf *c)
 {
-	int ret = install_once(d, c, r);
+	int ret = install_once(d, c);
 
-	if (ret && d->routing && (c != &d->conf || r != d->routing)) {
+	if (ret && d->eff && c != d->eff) {
 		/* never leave a mix: the previous state again */
-		if (install_once(d, &d->conf, d->routing))
-			pr_err("could not restore the previous forwarding state either");
+		if (install_once(d, d->eff))
+			pr_err("could not restore the previous state either");
 	}
 	return ret;
 }
 
-void siftd_replay(struct sift_routing *r, json_t *changes, const char *file)
+void siftd_replay(struct sift_conf *c, json_t *changes)
 {
 	char err[256];
 	size_t i = 0;
 
 	while (i < json_array_size(changes)) {
 		json_t *op = json_array_get(changes, i);
-		struct sift_routing *tmp = malloc(sizeof(*tmp));
-		int ret = -ENOMEM;
 
-		if (tmp) {
-			*tmp = *r;
-			ret = sift_routing_apply(tmp, op, err, sizeof(err));
-			if (!ret)
-				ret = sift_routing_check(tmp, file, err, sizeof(err));
-			if (!ret)
-				*r = *tmp;
-			free(tmp);
-		}
-		if (ret) {
+		if (sift_live_apply(c, op, err, sizeof(err))) {
 			char *text = json_dumps(op, JSON_COMPACT);
 
 			pr_warn("live change %s no longer applies (%s); dropped", text ? text : "?",
-				ret == -ENOMEM ? "out of memory" : err);
+				err);
 			free(text);
 			json_array_remove(changes, i);
 			continue;
@@ -302,10 +301,13 @@ static void live_load(struct siftd *d)
  */
 static void reload(struct siftd *d)
 {
-	struct sift_conf *c = malloc(sizeof(*c));
+	struct sift_conf *c = malloc(sizeof(*c)), *eff = malloc(sizeof(*eff));
 
-	if (!c)
+	if (!c || !eff) {
+		free(c);
+		free(eff);
 		return;
+	}
 	pr_info("SIGHUP: reloading %s", d->conf_path ? d->conf_path : "(no file)");
 	if (read_conf(d, c)) {
 		pr_err("reload rejected; the running configuration is unchanged");
@@ -323,22 +325,27 @@ static void reload(struct siftd *d)
 	}
 	snprintf(c->pin_path, sizeof(c->pin_path), "%s", d->conf.pin_path);
 	snprintf(c->run_dir, sizeof(c->run_dir), "%s", d->conf.run_dir);
-	siftd_replay(&c->routing, d->live, c->path);
-	sift_probe_sync(d->probe, &c->routing);
-	if (siftd_install(d, c, &c->routing)) {
+	if (c->shield.buckets != d->conf.shield.buckets)
+		pr_warn("shield.buckets changes when the program is loaded again (restart with a "
+			"new build, or --purge)");
+	*eff = *c;
+	siftd_replay(eff, d->live);
+	sift_probe_sync(d->probe, &eff->routing);
+	if (siftd_install(d, eff)) {
 		pr_err("reload rejected; the running configuration is unchanged");
-		sift_probe_sync(d->probe, d->routing);
+		sift_probe_sync(d->probe, &d->eff->routing);
 		goto out;
 	}
 	sift_log_set_level(c->log_level);
 	d->conf = *c;
-	*d->routing = c->routing;
+	*d->eff = *eff;
 	siftd_live_save(d);
 	sift_probe_config(d->probe, c->probe_interval, c->probe_failures);
 	sift_punt_update(&d->punt, &d->conf);
 	pr_info("reload done");
 out:
 	free(c);
+	free(eff);
 }
 
 static void arm_timer(struct siftd *d)
@@ -415,7 +422,7 @@ static int run(struct siftd *d)
 		    read(d->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 			changed |= sift_probe_tick(d->probe);
 		if (changed)
-			siftd_install(d, &d->conf, d->routing);
+			siftd_install(d, d->eff);
 		if (pfd[FD_CTL].revents & POLLIN)
 			serve_control(d);
 		if (!(pfd[FD_SIGNAL].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -441,10 +448,10 @@ static int start_services(struct siftd *d)
 	char err[512];
 	int ret;
 
-	d->routing = malloc(sizeof(*d->routing));
+	d->eff = malloc(sizeof(*d->eff));
 	d->fwd = malloc(sizeof(*d->fwd));
 	d->probe = calloc(1, sizeof(*d->probe));
-	if (!d->routing || !d->fwd || !d->probe)
+	if (!d->eff || !d->fwd || !d->probe)
 		return -ENOMEM;
 	sift_fwd_state_init(d->fwd);
 	d->ctl_fd = sift_ctl_listen(d->conf.run_dir, err, sizeof(err));
@@ -453,8 +460,8 @@ static int start_services(struct siftd *d)
 		return d->ctl_fd;
 	}
 	live_load(d);
-	*d->routing = d->conf.routing;
-	siftd_replay(d->routing, d->live, d->conf.path);
+	*d->eff = d->conf;
+	siftd_replay(d->eff, d->live);
 	ret = sift_probe_open(d->probe, d->conf.probe_interval, d->conf.probe_failures);
 	if (ret) {
 		pr_err("probe sockets: %s", strerror(-ret));
@@ -462,14 +469,15 @@ static int start_services(struct siftd *d)
 	}
 	sift_faces_build(&d->conf, d->views);
 	sift_faces_enable_forwarding(d->views, d->conf.n_ifaces);
-	sift_probe_sync(d->probe, d->routing);
-	ret = siftd_install(d, &d->conf, d->routing);
+	sift_probe_sync(d->probe, &d->eff->routing);
+	ret = siftd_install(d, d->eff);
 	if (ret)
 		return ret;
 	siftd_live_save(d);
 	ret = sift_punt_open(&d->punt, &d->conf);
 	if (ret)
 		return ret;
+	d->punt.secret = d->secret;
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (d->timer_fd < 0)
 		return -errno;
@@ -489,7 +497,7 @@ static void stop_services(struct siftd *d)
 	if (d->probe)
 		sift_probe_close(d->probe);
 	json_decref(d->live);
-	free(d->routing);
+	free(d->eff);
 	free(d->fwd);
 	free(d->probe);
 }
@@ -658,7 +666,8 @@ int main(int argc, char **argv)
 		req[i].fallback = !d->cli_mode && !d->conf.ifaces[i].mode;
 	}
 
-	err = sift_loader_start(&d->loader, d->conf.pin_path, req, d->conf.n_ifaces);
+	err = sift_loader_start(&d->loader, d->conf.pin_path, req, d->conf.n_ifaces,
+				d->conf.shield.buckets);
 	if (err) {
 		unlock_all(d);
 		return EXIT_FAILURE;

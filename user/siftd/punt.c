@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "fwd.h"
 #include "log.h"
 #include "punt.h"
 #include "sip.h"
@@ -141,6 +142,82 @@ static const char *peer_fmt(const struct sockaddr_storage *ss, char *buf, size_t
 	return buf;
 }
 
+/* A socket of @family on one of our SIP ports, to send from; -1 if none. */
+static int send_fd(const struct sift_punt *p, int family, unsigned int port)
+{
+	int any = -1;
+
+	for (unsigned int i = 0; i < p->n_fds; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+
+		if (getsockname(p->fds[i], (struct sockaddr *)&ss, &len) || ss.ss_family != family)
+			continue;
+		if (p->ports[i] == port)
+			return p->fds[i];
+		if (any < 0)
+			any = p->fds[i];
+	}
+	return any;
+}
+
+/*
+ * A response whose top Via sift wrote: strip it and send the rest where the
+ * next Via says, through the kernel.  1 if it was sift's (sent or refused),
+ * 0 if not.
+ */
+static int forward_response(struct sift_punt *p, size_t n)
+{
+	struct sift_scratch *s = p->scratch;
+	const struct sift_via *v0 = &s->msg.via[0];
+	struct sift_fwd_plan *pl = &s->plan;
+	struct sockaddr_storage to = {};
+	socklen_t tolen;
+	struct iovec iov[2];
+	struct msghdr mh = { .msg_name = &to, .msg_iov = iov, .msg_iovlen = 2 };
+	int fd, reason;
+
+	if (s->msg.kind != SIFT_KIND_RESPONSE || s->msg.action != SIFT_ACTION_FORWARD ||
+	    !sift_branch_valid((const char *)s->buf + v0->branch.off, v0->branch.len, p->secret))
+		return 0;
+	memset(pl, 0, sizeof(*pl));
+	reason = sift_response_next_hop(s);
+	if (reason) {
+		p->st.refused++;
+		return 1;
+	}
+	if (pl->dst.family == SIFT_AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&to;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(pl->dport);
+		sin->sin_addr.s_addr = pl->dst.v4;
+		tolen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&to;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(pl->dport);
+		memcpy(&sin6->sin6_addr, pl->dst.v6, 16);
+		tolen = sizeof(*sin6);
+	}
+	mh.msg_namelen = tolen;
+	fd = send_fd(p, to.ss_family, v0->port ? v0->port : SIFT_SIP_PORT_DEFAULT);
+	if (fd < 0 || pl->cut_off + pl->cut_len > n) {
+		p->st.refused++;
+		return 1;
+	}
+	/* everything but sift's Via */
+	iov[0] = (struct iovec){ .iov_base = s->buf, .iov_len = pl->cut_off };
+	iov[1] = (struct iovec){ .iov_base = s->buf + pl->cut_off + pl->cut_len,
+				 .iov_len = n - pl->cut_off - pl->cut_len };
+	if (sendmsg(fd, &mh, 0) < 0)
+		p->st.refused++;
+	else
+		p->st.forwarded++;
+	return 1;
+}
+
 void sift_punt_input(struct sift_punt *p, int fd)
 {
 	/* a bounded batch per wake-up: the control socket and signals get their turn */
@@ -165,6 +242,8 @@ void sift_punt_input(struct sift_punt *p, int fd)
 		} else if (s->msg.kind == SIFT_KIND_RESPONSE) {
 			p->st.responses++;
 		}
+		if (n <= SIFT_MSG_MAX && forward_response(p, n))
+			continue;
 		if (s->msg.action == SIFT_ACTION_DROP)
 			p->st.malformed++;
 		if (p->logged < LOG_FIRST || p->st.messages % LOG_EVERY == 0) {
@@ -198,6 +277,8 @@ json_t *sift_punt_json(const struct sift_punt *p)
 	for (unsigned int i = 0; i < p->n_fds; i++)
 		json_array_append_new(ports, json_integer(p->ports[i]));
 	json_object_set_new(o, "messages", json_integer(p->st.messages));
+	json_object_set_new(o, "responses_forwarded", json_integer(p->st.forwarded));
+	json_object_set_new(o, "responses_refused", json_integer(p->st.refused));
 	json_object_set_new(o, "bytes", json_integer(p->st.bytes));
 	json_object_set_new(o, "requests", json_integer(p->st.requests));
 	json_object_set_new(o, "responses", json_integer(p->st.responses));

@@ -2,9 +2,12 @@
 /*
  * Where punted messages land: a UDP socket on each SIP port, IPv4 and IPv6.
  * The fast path passes to the kernel what it cannot finish; the kernel
- * delivers it here.  The slow path proper (registrar, replies) comes later;
- * for now every punted message is parsed, counted and logged, never lost
- * without a trace.
+ * delivers it here.  Responses that carry sift's Via are forwarded from
+ * here, as the fast path would have (typically because the caller's
+ * neighbour entry was not resolved yet: sending through the kernel resolves
+ * it, and the next response goes the fast way).  The rest of the slow path
+ * (registrar, replies, requests) comes later; for now every other punted
+ * message is parsed, counted and logged, never lost without a trace.
  */
 #ifndef SIFTD_PUNT_H
 #define SIFTD_PUNT_H
@@ -19,6 +22,8 @@
 #define SIFT_PUNT_MAX_FDS (2 * SIFT_MAX_PORTS)
 
 struct sift_punt_stats {
+	uint64_t forwarded; /* responses sent on from here */
+	uint64_t refused;   /* responses sift's Via names but that cannot go (a broadcast hop...) */
 	uint64_t messages;
 	uint64_t requests;
 	uint64_t responses;
@@ -34,6 +39,7 @@ struct sift_punt {
 	struct sift_punt_stats st;
 	struct sift_scratch *scratch;
 	uint64_t logged; /* messages logged so far (the log is rate-limited) */
+	uint64_t secret; /* the branch MAC's key: a response is sift's if its top branch verifies */
 };
 
 /*

@@ -28,27 +28,28 @@ struct siftd {
 	int locks[SIFT_MAX_IFACES];
 	unsigned int n_locks;
 
-	/* forwarding: the file's routing with the live changes on top */
-	struct sift_routing *routing;
+	/* what runs: the file (conf) with the live changes on top */
+	struct sift_conf *eff;
 	json_t *live; /* the live changes, in the order they were made */
 	struct sift_fwd_state *fwd;
 	struct sift_iface_view views[SIFT_MAX_IFACES];
 
 	struct sift_punt punt;
+	uint64_t secret; /* the branch MAC's key, from the pinned config map */
 	struct sift_prober *probe;
 	int ctl_fd;
 	int timer_fd;
 };
 
 /*
- * Make @r (with @c's interfaces and ports) what the fast path does.  On
- * failure the previous state is put back and -errno returned, the reason
- * logged.
+ * Make @c (ports, interfaces, routing, shield) what the fast path does.  On
+ * failure what ran before (d->eff) is put back and -errno returned, the
+ * reason logged.
  */
-int siftd_install(struct siftd *d, const struct sift_conf *c, const struct sift_routing *r);
+int siftd_install(struct siftd *d, const struct sift_conf *c);
 
-/* Replay @changes over @r; those that no longer apply are dropped (logged). */
-void siftd_replay(struct sift_routing *r, json_t *changes, const char *file);
+/* Replay @changes over @c; those that no longer apply are dropped (logged). */
+void siftd_replay(struct sift_conf *c, json_t *changes);
 
 /* The live changes, kept in the run directory across restarts. */
 int siftd_live_save(struct siftd *d);

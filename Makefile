@@ -42,7 +42,8 @@ TESTLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/lib/*.c))
 BPF_OBJ := $(B)/sift.bpf.o
 SKEL := $(B)/sift.skel.h
 BINS := $(B)/siftd $(B)/siftctl
-TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend
+TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend \
+	     $(B)/bench/fwd_bench
 
 .PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd clean install lab-up lab-down fuzz
 all: $(BPF_OBJ) $(SKEL) $(BINS)

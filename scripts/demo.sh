@@ -67,7 +67,7 @@ sleep 2
 calls() { # calls N: sipp UAC in gen calls sift's address; ACK and BYE follow Record-Route
 	if (cd "$TMP" && timeout 90 ip netns exec "$LAB_GEN" sipp \
 		-sf "$TOP/tests/lab/scenarios/uac_rr.xml" "$LAB_RTR_GEN_V4:5060" -i "$LAB_GEN_V4" \
-		-p 5070 -s 1000 -m "$1" -r 100 -d 100 -nostdin -timeout 60s >"$TMP/uac.log" 2>&1); then
+		-p 5070 -s 1000 -m "$1" -r 40 -d 100 -nostdin -timeout 60s >"$TMP/uac.log" 2>&1); then
 		echo "sipp: $1 calls completed"
 	else
 		echo "sipp: some calls failed:"
@@ -75,7 +75,7 @@ calls() { # calls N: sipp UAC in gen calls sift's address; ACK and BYE follow Re
 	fi
 }
 
-CALLS=${DEMO_CALLS:-200}
+CALLS=${DEMO_CALLS:-200} # at 40 a second: under the shield's default limit of 50 INVITEs per source
 echo
 echo "--- $CALLS calls: sipp UAC in $LAB_GEN -> sift in $LAB_RTR -> three sipp UAS in $LAB_BE"
 calls "$CALLS"
@@ -86,6 +86,11 @@ echo "--- drain one backend live, and call again"
 "$SIFTCTL" backend set core "$(set -- $LAB_BE_V4_ALL; echo "$2")" state drain
 calls "$CALLS"
 "$SIFTCTL" backend show
+
+echo
+echo "--- a SIP scanner (sipvicious svmap) from $LAB_GEN: the shield drops it, silently"
+ip netns exec "$LAB_GEN" timeout 30 svmap "$LAB_RTR_GEN_V4" -p 5060 2>&1 | tail -2 || true
+"$SIFTCTL" stats show | sed -n '/^shield/,/^$/p'
 
 echo
 echo "--- siftctl stats show"

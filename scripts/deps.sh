@@ -14,7 +14,7 @@ PKGS=(
 	# tests
 	check libsubunit-dev libclang-rt-14-dev
 	iproute2 ethtool iputils-ping procps util-linux jq python3
-	sip-tester
+	sip-tester sipvicious
 )
 if [ "${1:-}" = bench ]; then
 	PKGS+=(kamailio)

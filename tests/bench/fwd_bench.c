@@ -3,11 +3,12 @@
  * The forwarding benchmark's tools, driven by tests/bench/fwd.sh.  Each
  * subcommand first enters the network namespace it is given.
  *
- *   fwd_bench gen NS IF MSG DMAC SMAC SRC DST THREADS SECONDS
+ *   fwd_bench gen NS IF MSG DMAC SMAC SRC DST THREADS SECONDS [RATE]
  *       In-kernel generator: BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES
  *       sends MSG (a SIP file whose Call-ID holds 16 zeros) out of IF as
- *       fast as THREADS threads can, each frame with its own Call-ID, for
- *       SECONDS (bounded).  Prints "sent N seconds S".
+ *       fast as THREADS threads can (or RATE frames a second in all), each
+ *       frame with its own Call-ID, for SECONDS (bounded).  Prints
+ *       "sent N seconds S".
  *   fwd_bench blast NS MSG SRC DST THREADS SECONDS
  *       Userspace generator for peers that read sockets: sendmmsg() of MSG
  *       from SRC to DST:5060, Call-IDs varied, bounded in time.
@@ -152,22 +153,33 @@ struct gen_thread {
 	int prog, ifindex;
 	const __u8 *frame;
 	size_t len;
+	double rate; /* frames a second for this thread; 0: as fast as it goes */
 };
 
 static void *gen_run(void *arg)
 {
 	struct gen_thread *g = arg;
+	/* paced: batches of about a hundredth of a second */
+	__u32 batch = g->rate ? (g->rate / 100 < 64 ? 64 : g->rate / 100 > 65536 ? 65536 : g->rate / 100) :
+				65536;
+	double t0 = now();
 
 	pin_self(g->w.cpu);
 	while (now() < g->w.until) {
 		struct xdp_md ctx = { .data_end = g->len, .ingress_ifindex = g->ifindex };
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = g->frame, .data_size_in = g->len,
-			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1 << 16,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = batch,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 
 		if (bpf_prog_test_run_opts(g->prog, &opts))
 			die("BPF_PROG_RUN (live frames)");
-		g->w.sent += 1 << 16;
+		g->w.sent += batch;
+		if (g->rate) {
+			double due = t0 + g->w.sent / g->rate, left = due - now();
+
+			if (left > 0)
+				usleep(left * 1e6);
+		}
 	}
 	return NULL;
 }
@@ -180,7 +192,7 @@ static int cmd_gen(char **argv)
 	__u8 dmac[6], smac[6];
 	size_t stamp, n;
 	int threads = atoi(argv[7]), ncpu = libbpf_num_possible_cpus();
-	double seconds = atof(argv[8]), t0;
+	double seconds = atof(argv[8]), rate = argv[9] ? atof(argv[9]) : 0, t0;
 	struct pkt_spec spec = { .src = argv[5], .dst = argv[6], .sport = 5060, .dport = 5060 };
 	struct fwdbench *skel;
 
@@ -220,6 +232,7 @@ static int cmd_gen(char **argv)
 			.ifindex = ifindex(argv[1]),
 			.frame = frame,
 			.len = n,
+			.rate = rate / threads,
 		};
 	run_workers(th, sizeof(th[0]), threads, gen_run, t0);
 	fwdbench__destroy(skel);
@@ -405,15 +418,17 @@ int main(int argc, char **argv)
 		int args;
 		int (*fn)(char **argv);
 	} cmds[] = {
-		{ "gen", 9, cmd_gen },	   { "blast", 6, cmd_blast }, { "sink", 3, cmd_sink },
+		{ "gen", -9, cmd_gen },	   { "blast", 6, cmd_blast }, { "sink", 3, cmd_sink },
 		{ "scan", 3, cmd_scan },   { "count", 1, cmd_count }, { "detach", 2, cmd_detach },
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
-			if (argc - 2 != cmds[i].args) {
+			/* a negative count: that many, and one more optional */
+			if (cmds[i].args >= 0 ? argc - 2 != cmds[i].args :
+						(argc - 2 < -cmds[i].args || argc - 2 > 1 - cmds[i].args)) {
 				fprintf(stderr, "fwd_bench %s: %d arguments expected\n", argv[1],
-					cmds[i].args);
+					cmds[i].args < 0 ? -cmds[i].args : cmds[i].args);
 				return 2;
 			}
 			return cmds[i].fn(argv + 2);

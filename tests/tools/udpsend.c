@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * udpsend ADDR PORT [-f FILE | TEXT] [-n COUNT] [-s SRCPORT]: send one
- * datagram (COUNT times) holding FILE's bytes or TEXT with "\r\n", "\n"
- * escapes expanded.  For lab tests: shells split such writes into several
+ * udpsend ADDR PORT [-f FILE | TEXT] [-n COUNT] [-s SRCPORT] [-b SRCADDR]:
+ * send one datagram (COUNT times) holding FILE's bytes or TEXT with "\r\n",
+ * "\n" escapes expanded, from SRCADDR (one of the host's) if given.  For lab tests: shells split such writes into several
  * datagrams.
  */
 #include <arpa/inet.h>
@@ -35,12 +35,12 @@ int main(int argc, char **argv)
 	static char buf[65536];
 	struct sockaddr_storage ss = {};
 	socklen_t sl;
-	const char *file = NULL, *text = NULL;
+	const char *file = NULL, *text = NULL, *bindaddr = NULL;
 	long count = 1, sport = 0;
 	size_t len = 0;
 	int fd, opt;
 
-	while ((opt = getopt(argc, argv, "f:n:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:s:b:")) != -1) {
 		switch (opt) {
 		case 'f':
 			file = optarg;
@@ -51,12 +51,16 @@ int main(int argc, char **argv)
 		case 's':
 			sport = strtol(optarg, NULL, 0);
 			break;
+		case 'b':
+			bindaddr = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (argc - optind < 2 || (!file && argc - optind < 3)) {
-		fprintf(stderr, "usage: udpsend ADDR PORT [-f FILE | TEXT] [-n COUNT] [-s SRCPORT]\n");
+		fprintf(stderr, "usage: udpsend ADDR PORT [-f FILE | TEXT] [-n COUNT] [-s SRCPORT] "
+				"[-b SRCADDR]\n");
 		return 2;
 	}
 	if (!file)
@@ -90,10 +94,17 @@ int main(int argc, char **argv)
 		perror("socket");
 		return 1;
 	}
-	if (sport) {
+	if (sport || bindaddr) {
 		struct sockaddr_storage src = { .ss_family = ss.ss_family };
 
 		((struct sockaddr_in *)&src)->sin_port = htons(sport); /* same offset for v6 */
+		if (bindaddr && inet_pton(ss.ss_family, bindaddr,
+					  ss.ss_family == AF_INET ?
+						  (void *)&((struct sockaddr_in *)&src)->sin_addr :
+						  (void *)&((struct sockaddr_in6 *)&src)->sin6_addr) != 1) {
+			fprintf(stderr, "udpsend: bad source address %s\n", bindaddr);
+			return 2;
+		}
 		if (bind(fd, (struct sockaddr *)&src, sl)) {
 			perror("bind");
 			return 1;

@@ -9,5 +9,6 @@ Suite *cli_suite(void);
 Suite *sip_parse_suite(void);
 Suite *fwd_suite(void);
 Suite *routing_suite(void);
+Suite *shield_suite(void);
 
 #endif

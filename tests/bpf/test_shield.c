@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shield in the loaded program: access lists, trust, limits per source
+ * and class (exact, also when two CPUs hit one bucket), caps, automatic and
+ * manual bans with their expiry, scanner User-Agents, the parser's drop
+ * verdicts.  Every drop is silent (XDP_DROP) and counted under its reason.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfrun.h"
+#include "fwd_fixture.h"
+#include "pkt.h"
+#include "shield_conf.h"
+#include "shieldstate.h"
+#include "sift.skel.h"
+#include "suites.h"
+
+#define CRLF "\r\n"
+#define REQ(method, ua)                                                                            \
+	method " sip:bob@198.18.1.1 SIP/2.0" CRLF                                                  \
+	       "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bKsh1" CRLF "Max-Forwards: 70" CRLF  \
+	       "To: <sip:bob@198.18.1.1>" CRLF "From: <sip:a@198.18.1.2>;tag=1" CRLF               \
+	       "Call-ID: shield@198.18.1.2" CRLF "CSeq: 1 " method CRLF ua "Content-Length: 0" CRLF \
+	       CRLF
+
+static const char invite[] = REQ("INVITE", "User-Agent: Acme-PBX/1.0" CRLF);
+static const char options[] = REQ("OPTIONS", "User-Agent: Acme-PBX/1.0" CRLF);
+
+static struct fwd_fixture fx;
+static struct sift_shield_conf *sc;
+
+static void setup(void)
+{
+	ck_assert_int_eq(fix_load(&fx), 0);
+	sc = malloc(sizeof(*sc));
+	sift_shield_defaults(sc);
+	sc->trust_backends = false;
+}
+
+static void teardown(void)
+{
+	free(sc);
+	fix_free(&fx);
+}
+
+static void install(void)
+{
+	char err[256];
+
+	ck_assert_msg(!sift_shield_install(&fx.maps, sc, &fx.routing, err, sizeof(err)), "%s", err);
+}
+
+static void limit(unsigned int class, double rate, unsigned int burst)
+{
+	sc->limit[class].rate = rate;
+	sc->limit[class].burst = burst;
+}
+
+static void acl(bool allow, const char *prefix, bool trusted)
+{
+	struct sift_acl_entry *e = allow ? &sc->allow[sc->n_allow++] : &sc->deny[sc->n_deny++];
+
+	memset(e, 0, sizeof(*e));
+	ck_assert_int_eq(sift_prefix_parse(prefix, &e->prefix), 0);
+	e->trusted = trusted;
+}
+
+/* Send @msg from @src (UDP, or TCP with @tcp) on in0; the XDP action. */
+static unsigned int send_from(const char *src, const char *msg, bool tcp)
+{
+	static __thread __u8 frame[PKT_MAX]; /* test_shield_two_cpus sends from two threads */
+	struct pkt_spec spec = {
+		.ip_version = strchr(src, ':') ? 6 : 4,
+		.src = src,
+		.dst = strchr(src, ':') ? "2001:db8:1::1" : "198.18.1.1",
+		.sport = 5062,
+		.l4_proto = tcp ? IPPROTO_TCP : 0,
+		.payload = msg,
+		.payload_len = strlen(msg),
+	};
+	struct bpfrun_result r;
+	size_t len = pkt_build(&spec, frame, sizeof(frame));
+
+	ck_assert(len);
+	ck_assert_int_eq(bpfrun_run_on(fx.skel, fix_net.in_ifindex, frame, len, &r), 0);
+	return r.retval;
+}
+
+static unsigned int send4(const char *src, const char *msg)
+{
+	return send_from(src, msg, false);
+}
+
+static __u64 counter(unsigned int idx)
+{
+	struct sift_stats st;
+
+	ck_assert_int_eq(bpfrun_stats(fx.skel, &st), 0);
+	return st.c[idx].packets;
+}
+
+/* How many of @n sends of @msg from @src get through (not XDP_DROP). */
+static unsigned int passes(const char *src, const char *msg, unsigned int n)
+{
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		ok += send4(src, msg) != XDP_DROP;
+	return ok;
+}
+
+START_TEST(test_shield_off)
+{
+	limit(SIFT_CLASS_INVITE, 1, 1);
+	sc->enabled = false;
+	install();
+	ck_assert_uint_eq(passes("198.18.1.2", invite, 20), 20);
+}
+END_TEST
+
+START_TEST(test_shield_acl)
+{
+	acl(false, "198.18.1.0/28", false);
+	acl(false, "2001:db8:1::/64", false);
+	install();
+	ck_assert_uint_eq(send4("198.18.1.2", invite), XDP_DROP);
+	ck_assert_uint_eq(send_from("198.18.1.2", invite, true), XDP_DROP); /* SIP over TCP too */
+	ck_assert_uint_eq(send4("2001:db8:1::2", invite), XDP_DROP);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_ACL_DENY), 3);
+	ck_assert_uint_ne(send4("198.18.1.20", invite), XDP_DROP); /* outside the /28 */
+
+	/* allow-only: the listed get in, the rest do not; a deny still wins */
+	sc->n_deny = 0;
+	acl(true, "198.18.1.16/28", false);
+	acl(false, "198.18.1.20/32", false);
+	sc->allow_only = true;
+	install();
+	ck_assert_uint_ne(send4("198.18.1.17", invite), XDP_DROP);
+	ck_assert_uint_eq(send4("198.18.1.2", invite), XDP_DROP);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_NOT_ALLOWED), 1);
+	ck_assert_uint_eq(send4("198.18.1.20", invite), XDP_DROP);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_ACL_DENY), 4);
+}
+END_TEST
+
+/* Limits per source and per class; the trusted skip them. */
+START_TEST(test_shield_limits)
+{
+	sc->ban_time = 0;
+	limit(SIFT_CLASS_INVITE, 1.0 / 3600, 5);
+	limit(SIFT_CLASS_OPTIONS, 1.0 / 3600, 2);
+	acl(true, "198.18.1.100/32", true);
+	install();
+	/* a burst of 5, then nothing for an hour */
+	ck_assert_uint_eq(passes("198.18.1.2", invite, 20), 5);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_RATE_INVITE), 15);
+	/* the same source's OPTIONS have their own bucket */
+	ck_assert_uint_eq(passes("198.18.1.2", options, 10), 2);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_RATE_OPTIONS), 8);
+	/* another source, its own buckets */
+	ck_assert_uint_eq(passes("198.18.1.3", invite, 10), 5);
+	/* trusted: no limit */
+	ck_assert_uint_eq(passes("198.18.1.100", invite, 50), 50);
+	/* the method class counters saw every one */
+	ck_assert_uint_eq(counter(SIFT_STAT_METHOD_INVITE), 80);
+	ck_assert_uint_eq(counter(SIFT_STAT_METHOD_OPTIONS), 10);
+}
+END_TEST
+
+/* One token per second: exactly one more after a second, not two. */
+START_TEST(test_shield_rate_refills)
+{
+	sc->ban_time = 0;
+	limit(SIFT_CLASS_INVITE, 1, 3);
+	install();
+	ck_assert_uint_eq(passes("198.18.1.2", invite, 10), 3);
+	usleep(1200 * 1000);
+	ck_assert_uint_eq(passes("198.18.1.2", invite, 10), 1);
+}
+END_TEST
+
+struct hammer {
+	int cpu;
+	unsigned int sent, passed;
+	double seconds; /* 0: send @sent messages; else keep sending this long */
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *hammer_run(void *arg)
+{
+	struct hammer *h = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(h->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (h->seconds) {
+		double until = mono() + h->seconds;
+
+		while (mono() < until)
+			h->passed += send4("198.18.1.2", invite) != XDP_DROP;
+		return NULL;
+	}
+	for (unsigned int i = 0; i < h->sent; i++)
+		h->passed += send4("198.18.1.2", invite) != XDP_DROP;
+	return NULL;
+}
+
+/*
+ * Two CPUs on one source's bucket: the burst is granted exactly once in
+ * total (compare-and-exchange on the arrival time), never once per CPU;
+ * and a source over its limit from both keeps being over, so it is banned.
+ */
+START_TEST(test_shield_two_cpus)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct hammer h[2] = { { .cpu = 0, .sent = 3000 }, { .cpu = 1 % ncpu, .sent = 3000 } };
+	pthread_t t[2];
+
+	sc->ban_time = 0;
+	limit(SIFT_CLASS_INVITE, 1.0 / 3600, 100);
+	install();
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, hammer_run, &h[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_uint_eq(h[0].passed + h[1].passed, 100);
+
+	sc->ban_after = 0.2;
+	sc->ban_time = 60;
+	install();
+	for (int i = 0; i < 2; i++) {
+		h[i].seconds = 0.6;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, hammer_run, &h[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_BAN_IMPOSED), 1);
+	ck_assert_uint_gt(counter(SIFT_STAT_SHIELD_BANNED), 0);
+}
+END_TEST
+
+/* A cap counts all sources of a class together. */
+START_TEST(test_shield_caps)
+{
+	sc->cap[SIFT_CLASS_INVITE].rate = 1.0 / 3600;
+	sc->cap[SIFT_CLASS_INVITE].burst = 4;
+	install();
+	ck_assert_uint_eq(passes("198.18.1.2", invite, 3), 3);
+	ck_assert_uint_eq(passes("198.18.1.3", invite, 3), 1);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_CAP_INVITE), 2);
+	ck_assert_uint_eq(passes("198.18.1.4", options, 3), 3); /* OPTIONS are not capped */
+}
+END_TEST
+
+static int ban_of(const char *addr, struct sift_ban *b)
+{
+	struct sift_addr a, key;
+
+	sift_addr_parse(addr, &a);
+	sift_ban_key_of(&a, 64, &key);
+	return bpf_map_lookup_elem(fx.maps.bans, &key, b);
+}
+
+/* Over the limit long enough: banned, every message dropped, and free again on time. */
+START_TEST(test_shield_auto_ban)
+{
+	struct sift_ban b;
+
+	limit(SIFT_CLASS_INVITE, 1.0 / 3600, 2);
+	sc->ban_after = 0.2;
+	sc->ban_time = 1;
+	install();
+	ck_assert_uint_eq(passes("198.18.1.2", invite, 5), 2);
+	ck_assert_int_ne(ban_of("198.18.1.2", &b), 0); /* over, but not yet for long */
+	usleep(300 * 1000);
+	ck_assert_uint_eq(send4("198.18.1.2", invite), XDP_DROP); /* 0.3 s over: banned */
+	ck_assert_int_eq(ban_of("198.18.1.2", &b), 0);
+	ck_assert_uint_eq(b.origin, SIFT_BAN_AUTO);
+	ck_assert_uint_eq(b.class, SIFT_CLASS_INVITE);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_BAN_IMPOSED), 1);
+	/* banned: even OPTIONS, which have tokens, are dropped */
+	ck_assert_uint_eq(passes("198.18.1.2", options, 4), 0);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_BANNED), 4);
+	ck_assert_int_eq(ban_of("198.18.1.2", &b), 0);
+	ck_assert_uint_eq(b.drops, 4);
+	ck_assert_uint_eq(passes("198.18.1.3", options, 1), 1); /* others are not */
+	/* the ban runs out: OPTIONS pass again, the entry is gone */
+	usleep(1100 * 1000);
+	ck_assert_uint_eq(passes("198.18.1.2", options, 1), 1);
+	ck_assert_int_ne(ban_of("198.18.1.2", &b), 0);
+}
+END_TEST
+
+/* A ban by hand on an IPv6 address covers its /64. */
+START_TEST(test_shield_manual_ban)
+{
+	struct sift_ban b = { .origin = SIFT_BAN_MANUAL };
+	struct sift_addr a, key;
+	struct timespec ts;
+
+	install();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	b.since = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	b.expires = b.since + 60 * 1000000000ULL;
+	sift_addr_parse("2001:db8:1::7", &a);
+	sift_ban_key_of(&a, 64, &key);
+	ck_assert_int_eq(bpf_map_update_elem(fx.maps.bans, &key, &b, BPF_ANY), 0);
+	ck_assert_uint_eq(send4("2001:db8:1::2", invite), XDP_DROP);
+	ck_assert_uint_eq(send4("2001:db8:1:1::2", invite), XDP_REDIRECT); /* another /64 */
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_BANNED), 1);
+}
+END_TEST
+
+START_TEST(test_shield_scanners)
+{
+	install();
+	ck_assert_uint_eq(send4("198.18.1.2", REQ("OPTIONS", "User-Agent: friendly-scanner" CRLF)), XDP_DROP);
+	ck_assert_uint_eq(send4("198.18.1.2", REQ("REGISTER", "User-Agent: SIPVicious/0.3.3" CRLF)), XDP_DROP);
+	ck_assert_uint_eq(send4("198.18.1.2", REQ("INVITE", "User-Agent: sipcli/v1.8" CRLF)), XDP_DROP);
+	ck_assert_uint_eq(send4("198.18.1.2", REQ("INVITE", "User-Agent: VaxSIPUserAgent/3.1" CRLF)), XDP_DROP);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_SCANNER), 4);
+	/* the first product token decides; an ordinary one passes */
+	ck_assert_uint_eq(send4("198.18.1.2", REQ("INVITE", "User-Agent: Acme friendly-scanner" CRLF)), XDP_REDIRECT);
+	ck_assert_uint_eq(send4("198.18.1.2", invite), XDP_REDIRECT);
+	/* no User-Agent: fine, unless the policy says otherwise */
+	ck_assert_uint_eq(send4("198.18.1.2", REQ("INVITE", "")), XDP_REDIRECT);
+	sc->require_ua = true;
+	install();
+	ck_assert_uint_eq(send4("198.18.1.2", REQ("INVITE", "")), XDP_DROP);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_NO_UA), 1);
+}
+END_TEST
+
+/* The parser's drop verdicts become drops; without the shield they are only counted. */
+START_TEST(test_shield_malformed)
+{
+	static const char broken[] = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF
+				     "Via: SIP/2.0/UDP 198.18.1.2;;branch=x" CRLF CRLF;
+
+	sc->enabled = false;
+	install();
+	ck_assert_uint_eq(send4("198.18.1.2", broken), XDP_PASS);
+	sc->enabled = true;
+	install();
+	ck_assert_uint_eq(send4("198.18.1.2", broken), XDP_DROP);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_MALFORMED), 1);
+}
+END_TEST
+
+Suite *bpf_shield_suite(void)
+{
+	Suite *s = suite_create("bpf_shield");
+	TCase *tc = tcase_create("shield");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_shield_off);
+	tcase_add_test(tc, test_shield_acl);
+	tcase_add_test(tc, test_shield_limits);
+	tcase_add_test(tc, test_shield_rate_refills);
+	tcase_add_test(tc, test_shield_two_cpus);
+	tcase_add_test(tc, test_shield_caps);
+	tcase_add_test(tc, test_shield_auto_ban);
+	tcase_add_test(tc, test_shield_manual_ban);
+	tcase_add_test(tc, test_shield_scanners);
+	tcase_add_test(tc, test_shield_malformed);
+	suite_add_tcase(s, tc);
+	return s;
+}

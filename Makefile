@@ -45,7 +45,7 @@ BINS := $(B)/siftd $(B)/siftctl
 TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend \
 	     $(B)/bench/fwd_bench
 
-.PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd clean install lab-up lab-down fuzz
+.PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd bench-shield clean install lab-up lab-down fuzz
 all: $(BPF_OBJ) $(SKEL) $(BINS)
 
 # --- BPF -------------------------------------------------------------------
@@ -142,8 +142,13 @@ bench-fwd: all $(BENCH_BINS)
 	$(Q)scripts/deps.sh bench >/dev/null
 	$(Q)tests/bench/fwd.sh
 
+# honest calls under a flood, sift's shield against Kamailio's pike; drops per core.
+bench-shield: all $(BENCH_BINS)
+	$(Q)scripts/deps.sh bench >/dev/null
+	$(Q)tests/bench/shield.sh
+
 # Every benchmark, BENCH lines on stdout (copied into the README's table).
-bench: bench-parse bench-fwd
+bench: bench-parse bench-fwd bench-shield
 
 # --- fuzzing: the native parser under libFuzzer, ASan and UBSan ---------------
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

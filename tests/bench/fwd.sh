@@ -12,41 +12,9 @@
 # at the sink over the run's duration.  Prints BENCH lines.
 #
 # BENCH_SECONDS (default 5) sets each run's length.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-TOP=$PWD
-B=$TOP/build
-FWD=$B/bench/fwd_bench
-MSG=$TOP/tests/bench/msgs/fwd_invite600.sip
-SECS=${BENCH_SECONDS:-5}
-PREFIX=bf-
-PIN=/sys/fs/bpf/sift-bench-fwd
-SIFT_PIN=/sys/fs/bpf/sift-bench-fwd-sift
-TMP=$(mktemp -d /tmp/sift-bench-fwd.XXXXXX)
-PIDS=()
+BENCH=fwd
+. "$(dirname "$0")/lib.sh"
 
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	scripts/lab.sh -p "$PREFIX" down >/dev/null 2>&1 || true
-	rm -rf "$PIN" "$SIFT_PIN" "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ "$(id -u)" = 0 ] || { echo "bench-fwd: needs root" >&2; exit 1; }
-command -v kamailio >/dev/null || { echo "bench-fwd: needs kamailio (scripts/deps.sh bench)" >&2; exit 1; }
-scripts/lab.sh -p "$PREFIX" down >/dev/null 2>&1 || true
-scripts/lab.sh -p "$PREFIX" up >/dev/null
-eval "$(scripts/lab.sh -p "$PREFIX" env)"
-BE=$(set -- $LAB_BE_V4_ALL; echo "$1")
-
-mac() { ip -n "$1" -j link show "$2" | jq -r '.[0].address'; }
-RTR_GEN_MAC=$(mac "$LAB_RTR" "$LAB_RTR_GEN_IF")
-GEN_MAC=$(mac "$LAB_GEN" "$LAB_GEN_IF")
-BE_MAC=$(mac "$LAB_BE" "$LAB_BE_IF")
 # the backend's neighbour entry, as sift's probes would keep it (the sink eats probes)
 ip -n "$LAB_RTR" neigh replace "$BE" lladdr "$BE_MAC" nud permanent dev "$LAB_RTR_BE_IF"
 ip -n "$LAB_RTR" neigh replace "$LAB_GEN_V4" lladdr "$GEN_MAC" nud permanent dev "$LAB_RTR_GEN_IF"
@@ -54,19 +22,16 @@ ip -n "$LAB_RTR" neigh replace "$LAB_GEN_V4" lladdr "$GEN_MAC" nud permanent dev
 "$FWD" sink "$LAB_BE" "$LAB_BE_IF" "$PIN"
 count() { "$FWD" count "$PIN"; }
 
-# rate GENERATOR ARGS...: "ARRIVED OFFERED", messages per second at the sink
-# and from the generator while it runs
+# rate CMD...: "ARRIVED OFFERED", messages per second at the sink and from
+# the generator CMD while it runs
 rate() {
 	local c0 c1 out
 	c0=$(count)
-	out=$("$FWD" "$@")
+	out=$("$@")
 	c1=$(count)
 	awk -v n=$((c1 - c0)) '{ printf "%.0f %.0f\n", n / $4, $2 / $4 }' <<<"$out"
 }
-gen() { # gen THREADS
-	rate gen "$LAB_GEN" "$LAB_GEN_IF" "$MSG" "$RTR_GEN_MAC" "$GEN_MAC" "$LAB_GEN_V4" \
-		"$LAB_RTR_GEN_V4" "$1" "$SECS"
-}
+flood() { rate gen "$LAB_GEN_V4" "$1" "$SECS"; } # flood THREADS
 
 # --- sift -------------------------------------------------------------------------
 cat >"$TMP/sift.yaml" <<EOF
@@ -81,41 +46,27 @@ routes:
   - group: core
 health:
   interval: 0
+shield:
+  enabled: false             # the proxy alone here; make bench-shield measures the shield
 daemon:
   log_level: warn
 EOF
-nsenter --net="/run/netns/$LAB_RTR" "$B/siftd" -p "$SIFT_PIN" -r "$TMP/run" -c "$TMP/sift.yaml" \
-	>"$TMP/siftd.log" 2>&1 &
-SIFTD=$!
-PIDS+=("$SIFTD")
-for _ in $(seq 100); do
-	[ -S "$TMP/run/siftd.sock" ] && break
-	sleep 0.1
-done
-read -r SIFT1 OFF_SIFT1 < <(gen 1)
-read -r SIFT2 OFF_SIFT2 < <(gen 2)
-STATS=$(SIFT_PIN_PATH=$SIFT_PIN "$B/siftctl" -j stats show)
-kill "$SIFTD"
-wait "$SIFTD" 2>/dev/null || true
+siftd_start "$TMP/sift.yaml"
+read -r SIFT1 OFF_SIFT1 < <(flood 1)
+read -r SIFT2 OFF_SIFT2 < <(flood 2)
+STATS=$(siftctl -j stats show)
+siftd_stop
 PUNTS=$(jq '.forward.punt.packets + .forward.drop.packets' <<<"$STATS")
 
 # --- the bare XDP reference ----------------------------------------------------------
 "$FWD" scan "$LAB_RTR" "$LAB_RTR_GEN_IF" "$LAB_RTR_BE_IF"
-read -r SCAN1 _ < <(gen 1)
-read -r SCAN2 _ < <(gen 2)
+read -r SCAN1 _ < <(flood 1)
+read -r SCAN2 _ < <(flood 2)
 "$FWD" detach "$LAB_RTR" "$LAB_RTR_GEN_IF"
 
 # --- Kamailio ------------------------------------------------------------------------
-cat >"$TMP/kamailio.cfg" <<EOF
-#!KAMAILIO
-# Stateless forwarding, as light as Kamailio does it: Max-Forwards, forward().
-debug=0
-log_stderror=yes
-children=4
-listen=udp:$LAB_RTR_GEN_V4:5060
-listen=udp:$LAB_RTR_BE_V4:5060
-auto_aliases=no
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+# stateless forwarding, as light as Kamailio does it: Max-Forwards, forward()
+kamailio_config "$TMP/kamailio.cfg" <<EOF
 loadmodule "maxfwd.so"
 request_route {
 	if (!mf_process_maxfwd_header("10")) {
@@ -126,22 +77,11 @@ request_route {
 	exit;
 }
 EOF
-kamailio -c -f "$TMP/kamailio.cfg" >/dev/null 2>&1 || { echo "bench-fwd: kamailio rejects its config" >&2; exit 1; }
-ip netns exec "$LAB_RTR" kamailio -f "$TMP/kamailio.cfg" -DD -E -m 128 -M 16 -P "$TMP/kamailio.pid" \
-	>"$TMP/kamailio.log" 2>&1 &
-KAM=$!
-PIDS+=("$KAM")
-for _ in $(seq 100); do
-	ip netns exec "$LAB_RTR" ss -Hlun "sport = :5060" | grep -q . && break
-	sleep 0.1
-done
-sleep 0.5
-read -r KAM1 OFF_KAM1 < <(rate blast "$LAB_GEN" "$MSG" "$LAB_GEN_V4" "$LAB_RTR_GEN_V4" 1 "$SECS")
-kill "$KAM"
-wait "$KAM" 2>/dev/null || true
+kamailio_start "$TMP/kamailio.cfg"
+read -r KAM1 OFF_KAM1 < <(rate "$FWD" blast "$LAB_GEN" "$MSG" "$LAB_GEN_V4" "$LAB_RTR_GEN_V4" 1 "$SECS")
+kamailio_stop
 
 best() { [ "$1" -ge "$2" ] && echo "$1" || echo "$2"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 SIFT=$(best "$SIFT1" "$SIFT2")
 echo "BENCH fwd_sift_pps_1t $SIFT1 msg/s"
 echo "BENCH fwd_sift_pps_2t $SIFT2 msg/s"

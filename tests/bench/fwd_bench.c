@@ -14,6 +14,7 @@
  *       from SRC to DST:5060, Call-IDs varied, bounded in time.
  *   fwd_bench sink NS IF PIN      attach the counting sink to IF, pin its counter
  *   fwd_bench scan NS IN OUT      attach the scan-and-redirect reference to IN
+ *   fwd_bench drop NS IF          attach the bare XDP_DROP reference to IF
  *   fwd_bench count PIN           print the sink's count
  *   fwd_bench detach NS IF        remove the XDP program from IF
  */
@@ -370,6 +371,19 @@ static int cmd_sink(char **argv)
 	return 0;
 }
 
+/* drop NS IF: the bare drop a banned source's cost is compared with */
+static int cmd_drop(char **argv)
+{
+	struct fwdbench *skel = fwdbench__open_and_load();
+	int ret;
+
+	if (!skel)
+		die("load fwdbench");
+	ret = attach(argv[0], argv[1], skel, bpf_program__fd(skel->progs.bench_drop));
+	fwdbench__destroy(skel); /* the attachment keeps it */
+	return ret ? 1 : 0;
+}
+
 static int cmd_scan(char **argv)
 {
 	struct fwdbench *skel = fwdbench__open_and_load();
@@ -386,6 +400,7 @@ static int cmd_scan(char **argv)
 	fwdbench__destroy(skel);
 	return 0;
 }
+
 
 static int cmd_count(char **argv)
 {
@@ -420,6 +435,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "gen", -9, cmd_gen },	   { "blast", 6, cmd_blast }, { "sink", 3, cmd_sink },
 		{ "scan", 3, cmd_scan },   { "count", 1, cmd_count }, { "detach", 2, cmd_detach },
+		{ "drop", 2, cmd_drop },
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -433,6 +449,6 @@ int main(int argc, char **argv)
 			}
 			return cmds[i].fn(argv + 2);
 		}
-	fprintf(stderr, "usage: fwd_bench gen|blast|sink|scan|count|detach ... (see the source)\n");
+	fprintf(stderr, "usage: fwd_bench gen|blast|sink|scan|drop|count|detach ... (see the source)\n");
 	return 2;
 }

@@ -7,6 +7,7 @@
  *   bench_sink           counts what arrives for the SIP port, drops it
  *   bench_scan_redirect  the reference for sift: scans the payload for line
  *                        feeds, eight bytes at a time, and redirects
+ *   bench_drop           the reference for the shield's drops: XDP_DROP
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -121,6 +122,12 @@ int bench_scan_redirect(struct xdp_md *ctx)
 	/* verifier: the count is only stored; a branch on it would multiply the loop's states */
 	lines = scan_words(p, (void *)(long)ctx->data_end);
 	return bpf_redirect_map(&out, 0, 0);
+}
+
+SEC("xdp")
+int bench_drop(struct xdp_md *ctx)
+{
+	return XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";

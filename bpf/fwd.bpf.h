@@ -644,9 +644,18 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 	n &= 511;
 	if (n && bpf_xdp_store_bytes(ctx, hdrs + sl, (void *)&s->ins[0], n))
 		return -1;
-	if (sift_store(ctx, s, hdrs + sl + pl->ins_len, sl, cut - sl))
+	/*
+	 * The frame grew or shrank at its head by exactly the insertion minus
+	 * the cut, so [cut_end, eoh) is already where it goes, and so is
+	 * [sl, cut) when nothing is cut: only Max-Forwards' new digits, if
+	 * they are there, need writing.
+	 */
+	if (pl->cut_len && sift_store(ctx, s, hdrs + sl + pl->ins_len, sl, cut - sl))
 		return -1;
-	if (sift_store(ctx, s, hdrs + sl + pl->ins_len + (cut - sl), cut_end, eoh - cut_end))
+	n = m->mf_digits.len;
+	if (m->kind == SIFT_KIND_REQUEST && n && (!pl->cut_len || m->mf_digits.off >= cut_end) &&
+	    sift_store(ctx, s, hdrs + m->mf_digits.off + pl->ins_len - pl->cut_len,
+		       m->mf_digits.off, n))
 		return -1;
 
 	/* Ethernet, IP, UDP in s->hdr; the pseudo header at hdr[64] */

@@ -209,14 +209,14 @@ static int cmd_gen(char **argv)
 	spec.payload_len = n;
 	spec.ip_version = strchr(argv[5], ':') ? 6 : 4;
 	n = pkt_build(&spec, frame, sizeof(frame));
-	/* no UDP checksum (IPv4): the generator rewrites the Call-ID in every frame */
-	if (spec.ip_version == 4)
-		memset(frame + n - spec.payload_len - 2, 0, 2);
 
 	skel = fwdbench__open();
 	if (!skel)
 		die("open fwdbench");
 	skel->rodata->stamp_off = n - spec.payload_len + stamp;
+	/* a valid UDP checksum, as senders' stacks send: the generator keeps it right */
+	skel->rodata->udp_off = n - spec.payload_len - 8;
+	skel->rodata->csum_off = n - spec.payload_len - 2;
 	if (n > sizeof(skel->rodata->frame)) {
 		fprintf(stderr, "fwd_bench gen: frame too long\n");
 		return 2;

@@ -30,6 +30,8 @@
 const volatile __u8 frame[FRAME_MAX] = {};
 const volatile __u32 frame_len = 0;
 const volatile __u32 stamp_off = 0;
+const volatile __u32 csum_off = 0; /* the UDP checksum, kept right as the stamp changes */
+const volatile __u32 udp_off = 0;
 /* what the reference scan found: kept, so the scan is not optimised away */
 volatile __u32 lines;
 
@@ -76,6 +78,26 @@ int bench_gen(struct xdp_md *ctx)
 
 		p[i] = d < 10 ? '0' + d : 'a' + d - 10;
 		n >>= 4;
+	}
+	/* the checksum moves by what the stamp changed (RFC 1624), as a sender's would be right */
+	if (csum_off) {
+		__u16 *ck = data + (csum_off & 2047);
+		__u32 sum, so = stamp_off;
+		__s64 diff;
+
+		if ((void *)(ck + 1) > end || so > FRAME_MAX - 16)
+			return XDP_ABORTED;
+		diff = bpf_csum_diff((__be32 *)&frame[so], 16, (__be32 *)p, 16, 0);
+		if (diff < 0)
+			return XDP_ABORTED;
+		sum = (diff & 0xffff) + (diff >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		if ((stamp_off - udp_off) & 1)
+			sum = ((sum & 0xff) << 8) | (sum >> 8);
+		sum += (__u16)~*(const volatile __u16 *)&frame[csum_off & 2047];
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		*ck = (__u16)~sum ? (__u16)~sum : 0xffff;
 	}
 	return XDP_TX;
 }

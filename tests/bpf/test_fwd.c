@@ -538,6 +538,19 @@ START_TEST(test_fwd_fixture)
 	assert_reparses(r.out, r.out_len, c->desc);
 	rs = msg[0] == 'S' ? SIFT_STAT_FWD_RESPONSE : SIFT_STAT_FWD_REQUEST;
 	ck_assert_uint_eq(after.c[rs].packets, before.c[rs].packets + 1);
+
+	/*
+	 * The same datagram sent without a UDP checksum (IPv4 allows it): the
+	 * same frame out, with its checksum.
+	 */
+	if (c->ipv != 6) {
+		size_t ck = flen - mlen - 2;
+
+		frame[ck] = frame[ck + 1] = 0;
+		ck_assert_int_eq(bpfrun_run_on(fx.skel, ifindex_of(c->in_if), frame, flen, &r), 0);
+		ck_assert_msg(r.out_len == wlen && !memcmp(r.out, want, wlen),
+			      "%s: without a UDP checksum, another frame out", c->desc);
+	}
 }
 END_TEST
 

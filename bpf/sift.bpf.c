@@ -44,7 +44,7 @@ int sift_xdp(struct xdp_md *ctx)
 	sh = sift_shield_get();
 	if (sh) {
 		now = bpf_ktime_get_ns();
-		why = sift_shield_source(&pkt, sh, now, &src, &trusted);
+		why = sift_shield_source(&pkt, sh, now, st, &src, &trusted);
 		if (why)
 			goto drop;
 	}

@@ -23,6 +23,8 @@
 #define SIFT_BANS_MAX 65536
 #define SIFT_BUCKETS_DEFAULT 65536
 #define SIFT_SCANNERS_MAX 256
+#define SIFT_BAN_EXACT 1024
+#define SIFT_BAN_BATCH 256 /* a power of two */
 #define SIFT_SCANNER_LEN 32 /* a User-Agent product token, lower case, NUL padded */
 
 /*
@@ -79,7 +81,8 @@ enum sift_ban_origin {
 struct sift_ban {
 	__u64 expires; /* CLOCK_MONOTONIC ns (bpf_ktime_get_ns) */
 	__u64 since;
-	__u64 drops; /* messages dropped under this ban */
+	__u64 drops; /* messages dropped under this ban: exact up to SIFT_BAN_EXACT,
+		      * then in steps of SIFT_BAN_BATCH per CPU */
 	__u32 origin; /* enum sift_ban_origin */
 	__u32 class;  /* for an automatic ban: the class whose limit it broke */
 };

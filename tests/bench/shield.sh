@@ -94,10 +94,13 @@ siftctl ban add "$LAB_GEN_V4" ttl 600 >/dev/null
 BANNED0=$(siftctl -j stats show | jq .shield.banned.packets)
 read -r _ BAN_SENT _ BAN_SECS < <(gen "$LAB_GEN_V4" 1 "$SECS")
 DROPPED=$(($(siftctl -j stats show | jq .shield.banned.packets) - BANNED0))
+# the same banned source from both CPUs: what the drops cost when they share a ban
+read -r _ BAN2_SENT _ BAN2_SECS < <(gen "$LAB_GEN_V4" 2 "$SECS")
 siftd_stop
 
 "$FWD" drop "$LAB_RTR" "$LAB_RTR_GEN_IF"
 read -r _ BARE_SENT _ BARE_SECS < <(gen "$LAB_GEN_V4" 1 "$SECS")
+read -r _ BARE2_SENT _ BARE2_SECS < <(gen "$LAB_GEN_V4" 2 "$SECS")
 "$FWD" detach "$LAB_RTR" "$LAB_RTR_GEN_IF"
 
 # --- Kamailio with pike and an htable of bans -------------------------------------------
@@ -140,6 +143,8 @@ kamailio_stop
 
 BAN_PPS=$(awk -v n="$BAN_SENT" -v s="$BAN_SECS" 'BEGIN { printf "%.0f", n / s }')
 BARE_PPS=$(awk -v n="$BARE_SENT" -v s="$BARE_SECS" 'BEGIN { printf "%.0f", n / s }')
+BAN2_PPS=$(awk -v n="$BAN2_SENT" -v s="$BAN2_SECS" 'BEGIN { printf "%.0f", n / s }')
+BARE2_PPS=$(awk -v n="$BARE2_SENT" -v s="$BARE2_SECS" 'BEGIN { printf "%.0f", n / s }')
 for i in "${!RATES[@]}"; do
 	echo "BENCH shield_legit_pct_${NAMES[$i]} ${SIFT_PCT[$i]} %"
 	echo "BENCH shield_kamailio_legit_pct_${NAMES[$i]} ${KAM_PCT[$i]} %"
@@ -154,3 +159,6 @@ echo "BENCH shield_ban_drop_pps $BAN_PPS msg/s"
 echo "BENCH shield_ban_dropped_pct $(awk -v d="$DROPPED" -v n="$BAN_SENT" 'BEGIN { printf "%.1f", n ? 100 * d / n : 0 }') %"
 echo "BENCH shield_bare_drop_pps $BARE_PPS msg/s"
 echo "BENCH shield_ratio_ban_bare $(ratio "$BAN_PPS" "$BARE_PPS") ratio"
+echo "BENCH shield_ban_drop_pps_2cpu $BAN2_PPS msg/s"
+echo "BENCH shield_bare_drop_pps_2cpu $BARE2_PPS msg/s"
+echo "BENCH shield_ratio_ban_bare_2cpu $(ratio "$BAN2_PPS" "$BARE2_PPS") ratio"

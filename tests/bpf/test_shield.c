@@ -326,6 +326,16 @@ START_TEST(test_shield_manual_ban)
 	ck_assert_uint_eq(send4("2001:db8:1::2", invite), XDP_DROP);
 	ck_assert_uint_eq(send4("2001:db8:1:1::2", invite), XDP_REDIRECT); /* another /64 */
 	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_BANNED), 1);
+
+	/* what a ban dropped: exact at first, then in batches per CPU (no shared write per drop) */
+	b.drops = SIFT_BAN_EXACT - 2;
+	ck_assert_int_eq(bpf_map_update_elem(fx.maps.bans, &key, &b, BPF_ANY), 0);
+	for (int i = 0; i < 2 + 2 * SIFT_BAN_BATCH + SIFT_BAN_BATCH / 2; i++)
+		ck_assert_uint_eq(send4("2001:db8:1::2", invite), XDP_DROP);
+	ck_assert_int_eq(bpf_map_lookup_elem(fx.maps.bans, &key, &b), 0);
+	ck_assert_uint_ge(b.drops, SIFT_BAN_EXACT + 2 * SIFT_BAN_BATCH);
+	ck_assert_uint_le(b.drops, SIFT_BAN_EXACT + 3 * SIFT_BAN_BATCH);
+	ck_assert_uint_eq((b.drops - SIFT_BAN_EXACT) % SIFT_BAN_BATCH, 0);
 }
 END_TEST
 

@@ -217,6 +217,11 @@ static int cmd_gen(char **argv)
 	/* a valid UDP checksum, as senders' stacks send: the generator keeps it right */
 	skel->rodata->udp_off = n - spec.payload_len - 8;
 	skel->rodata->csum_off = n - spec.payload_len - 2;
+	/* GEN_SOURCES=N: spread the frames over N sources (IPv4, the last 16 bits varied) */
+	if (getenv("GEN_SOURCES") && spec.ip_version == 4) {
+		skel->rodata->sources = strtoul(getenv("GEN_SOURCES"), NULL, 0);
+		skel->rodata->ip_off = n - spec.payload_len - 8 - 20;
+	}
 	if (n > sizeof(skel->rodata->frame)) {
 		fprintf(stderr, "fwd_bench gen: frame too long\n");
 		return 2;

@@ -32,6 +32,19 @@ const volatile __u32 frame_len = 0;
 const volatile __u32 stamp_off = 0;
 const volatile __u32 csum_off = 0; /* the UDP checksum, kept right as the stamp changes */
 const volatile __u32 udp_off = 0;
+/* sources > 1: each frame from one of that many IPv4 sources, the source's low bits varied */
+const volatile __u32 sources = 0;
+const volatile __u32 ip_off = 0;
+
+/* @csum (as it lies in the frame) when a 16-bit word of what it covers goes from @from to @to */
+static __always_inline __u16 csum_replace(__u16 csum, __u16 from, __u16 to)
+{
+	__u32 sum = (__u16)~csum + (__u32)(__u16)~from + to;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
 /* what the reference scan found: kept, so the scan is not optimised away */
 volatile __u32 lines;
 
@@ -98,6 +111,19 @@ int bench_gen(struct xdp_md *ctx)
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
 		*ck = (__u16)~sum ? (__u16)~sum : 0xffff;
+	}
+	/* the source's last 16 bits: base + the frame's number modulo sources (IPv4 only) */
+	if (sources > 1 && csum_off) {
+		__u8 *ip = data + (ip_off & 63);
+		__u16 *ck = data + (csum_off & 2047), from, to;
+
+		if ((void *)(ip + 20) > end || (void *)(ck + 1) > end)
+			return XDP_ABORTED;
+		from = *(__u16 *)(ip + 14);
+		to = bpf_htons(bpf_ntohs(from) + (__u16)(*c % sources));
+		*(__u16 *)(ip + 14) = to;
+		*(__u16 *)(ip + 10) = csum_replace(*(__u16 *)(ip + 10), from, to);
+		*ck = csum_replace(*ck, from, to) ?: 0xffff;
 	}
 	return XDP_TX;
 }

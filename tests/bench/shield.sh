@@ -8,7 +8,9 @@
 # frames), one source per flood rate, up to the generator's maximum; the
 # honest calls (sipp, another source) go to one sipp backend in be.  Then
 # what a banned source costs: drops per second on one core, for sift and for
-# a bare XDP_DROP program.  Prints BENCH lines.
+# a bare XDP_DROP program.  Last, what the shield costs the traffic it lets
+# through: forwarded INVITEs per second with the shield off and on, from one
+# source and from 65536 (spoofed) ones.  Prints BENCH lines.
 #
 # BENCH_SECONDS (default 5) sets the drop measurements' length;
 # BENCH_CALLS (default 300, at 50 a second) the honest calls per flood rate.
@@ -23,7 +25,8 @@ ATTACKERS=("$@")
 
 (cd "$TMP" && exec ip netns exec "$LAB_BE" sipp -sf "$TOP/tests/lab/scenarios/uas.xml" -i "$BE" \
 	-p 5060 -aa -nostdin -timeout 1200s >/dev/null 2>&1) &
-PIDS+=("$!")
+UAS=$!
+PIDS+=("$UAS")
 sleep 0.5
 
 # honest SERVICE: CALLS calls from gen's own address; prints the % that completed
@@ -141,6 +144,44 @@ for i in "${!RATES[@]}"; do
 done
 kamailio_stop
 
+# --- what the shield costs what it lets through ------------------------------------------
+# Nothing limited (limits far above the flood): the shield's lookups and, with
+# many sources, its buckets' working set.  A counting sink replaces sipp in be.
+kill "$UAS" && wait "$UAS" 2>/dev/null || true
+ip -n "$LAB_RTR" neigh replace "$BE" lladdr "$BE_MAC" nud permanent dev "$LAB_RTR_BE_IF"
+"$FWD" sink "$LAB_BE" "$LAB_BE_IF" "$PIN"
+cost() { # ENABLED SOURCES: forwarded per second at the sink
+	local c0 c1 out
+	cat >"$TMP/cost.yaml" <<EOF
+interfaces:
+  - name: $LAB_RTR_GEN_IF
+  - name: $LAB_RTR_BE_IF
+groups:
+  - name: core
+    backends:
+      - address: $BE
+routes:
+  - group: core
+health:
+  interval: 0
+shield:
+  enabled: $1
+  limits:
+    invite: { rate: 10000000, burst: 1000000 }
+daemon:
+  log_level: warn
+EOF
+	siftd_start "$TMP/cost.yaml"
+	c0=$("$FWD" count "$PIN")
+	out=$(GEN_SOURCES=$2 gen 198.19.0.0 1 "$SECS")
+	c1=$("$FWD" count "$PIN")
+	siftd_stop
+	awk -v n=$((c1 - c0)) '{ printf "%.0f", n / $4 }' <<<"$out"
+}
+COST_OFF=$(cost false 1)
+COST_ON1=$(cost true 1)
+COST_ON64K=$(cost true 65536)
+
 BAN_PPS=$(awk -v n="$BAN_SENT" -v s="$BAN_SECS" 'BEGIN { printf "%.0f", n / s }')
 BARE_PPS=$(awk -v n="$BARE_SENT" -v s="$BARE_SECS" 'BEGIN { printf "%.0f", n / s }')
 BAN2_PPS=$(awk -v n="$BAN2_SENT" -v s="$BAN2_SECS" 'BEGIN { printf "%.0f", n / s }')
@@ -162,3 +203,8 @@ echo "BENCH shield_ratio_ban_bare $(ratio "$BAN_PPS" "$BARE_PPS") ratio"
 echo "BENCH shield_ban_drop_pps_2cpu $BAN2_PPS msg/s"
 echo "BENCH shield_bare_drop_pps_2cpu $BARE2_PPS msg/s"
 echo "BENCH shield_ratio_ban_bare_2cpu $(ratio "$BAN2_PPS" "$BARE2_PPS") ratio"
+echo "BENCH shield_cost_fwd_pps_off $COST_OFF msg/s"
+echo "BENCH shield_cost_fwd_pps_on_1src $COST_ON1 msg/s"
+echo "BENCH shield_cost_fwd_pps_on_65536src $COST_ON64K msg/s"
+echo "BENCH shield_cost_ratio_1src $(ratio "$COST_ON1" "$COST_OFF") ratio"
+echo "BENCH shield_cost_ratio_65536src $(ratio "$COST_ON64K" "$COST_OFF") ratio"

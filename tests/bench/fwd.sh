@@ -15,41 +15,18 @@
 BENCH=fwd
 . "$(dirname "$0")/lib.sh"
 
-# the backend's neighbour entry, as sift's probes would keep it (the sink eats probes)
-ip -n "$LAB_RTR" neigh replace "$BE" lladdr "$BE_MAC" nud permanent dev "$LAB_RTR_BE_IF"
+sink_start
 ip -n "$LAB_RTR" neigh replace "$LAB_GEN_V4" lladdr "$GEN_MAC" nud permanent dev "$LAB_RTR_GEN_IF"
-
-"$FWD" sink "$LAB_BE" "$LAB_BE_IF" "$PIN"
-count() { "$FWD" count "$PIN"; }
-
-# rate CMD...: "ARRIVED OFFERED", messages per second at the sink and from
-# the generator CMD while it runs
-rate() {
-	local c0 c1 out
-	c0=$(count)
-	out=$("$@")
-	c1=$(count)
-	awk -v n=$((c1 - c0)) '{ printf "%.0f %.0f\n", n / $4, $2 / $4 }' <<<"$out"
-}
 flood() { rate gen "$LAB_GEN_V4" "$1" "$SECS"; } # flood THREADS
 
 # --- sift -------------------------------------------------------------------------
-cat >"$TMP/sift.yaml" <<EOF
-interfaces:
-  - name: $LAB_RTR_GEN_IF
-  - name: $LAB_RTR_BE_IF
-groups:
-  - name: core
-    backends:
-      - address: $BE
+sift_config "$TMP/sift.yaml" <<EOF
 routes:
   - group: core
 health:
   interval: 0
 shield:
   enabled: false             # the proxy alone here; make bench-shield measures the shield
-daemon:
-  log_level: warn
 EOF
 siftd_start "$TMP/sift.yaml"
 read -r SIFT1 OFF_SIFT1 < <(flood 1)

@@ -47,6 +47,43 @@ gen() {
 		"$2" "$3" ${4:+"$4"}
 }
 
+# sift_config FILE: siftd's config for rtr: both interfaces, be's first address
+# the one backend of group core; routes, health and shield come on stdin
+sift_config() {
+	{
+		cat <<EOF
+interfaces:
+  - name: $LAB_RTR_GEN_IF
+  - name: $LAB_RTR_BE_IF
+groups:
+  - name: core
+    backends:
+      - address: $BE
+daemon:
+  log_level: warn
+EOF
+		cat
+	} >"$1"
+}
+
+# sink_start: a counting XDP sink in be, in any backend's place; rtr keeps be's
+# neighbour entry as sift's probes would (the sink eats the probes)
+sink_start() {
+	ip -n "$LAB_RTR" neigh replace "$BE" lladdr "$BE_MAC" nud permanent dev "$LAB_RTR_BE_IF"
+	"$FWD" sink "$LAB_BE" "$LAB_BE_IF" "$PIN"
+}
+count() { "$FWD" count "$PIN"; }
+
+# rate CMD...: "ARRIVED OFFERED", messages per second at the sink and from
+# the generator CMD while it runs
+rate() {
+	local c0 c1 out
+	c0=$(count)
+	out=$("$@")
+	c1=$(count)
+	awk -v n=$((c1 - c0)) '{ printf "%.0f %.0f\n", n / $4, $2 / $4 }' <<<"$out"
+}
+
 # siftd_start CONFIG: siftd in rtr; waits for its control socket
 siftd_start() {
 	nsenter --net="/run/netns/$LAB_RTR" "$B/siftd" -p "$SIFT_PIN" -r "$TMP/run" -c "$1" \

@@ -65,14 +65,7 @@ RATES=(0 100000 1000000 max)
 NAMES=(no_flood 100k 1m max_flood)
 
 # --- sift ---------------------------------------------------------------------------
-cat >"$TMP/sift.yaml" <<EOF
-interfaces:
-  - name: $LAB_RTR_GEN_IF
-  - name: $LAB_RTR_BE_IF
-groups:
-  - name: core
-    backends:
-      - address: $BE
+sift_config "$TMP/sift.yaml" <<EOF
 routes:
   - group: core
     record_route: true
@@ -83,8 +76,6 @@ shield:
     invite: { rate: 100, burst: 200 }
     other: { rate: 300, burst: 600 }
   ban: { after: 1, time: 600 }
-daemon:
-  log_level: warn
 EOF
 siftd_start "$TMP/sift.yaml"
 sleep 2
@@ -148,18 +139,10 @@ kamailio_stop
 # Nothing limited (limits far above the flood): the shield's lookups and, with
 # many sources, its buckets' working set.  A counting sink replaces sipp in be.
 kill "$UAS" && wait "$UAS" 2>/dev/null || true
-ip -n "$LAB_RTR" neigh replace "$BE" lladdr "$BE_MAC" nud permanent dev "$LAB_RTR_BE_IF"
-"$FWD" sink "$LAB_BE" "$LAB_BE_IF" "$PIN"
+sink_start
 cost() { # ENABLED SOURCES: forwarded per second at the sink
-	local c0 c1 out
-	cat >"$TMP/cost.yaml" <<EOF
-interfaces:
-  - name: $LAB_RTR_GEN_IF
-  - name: $LAB_RTR_BE_IF
-groups:
-  - name: core
-    backends:
-      - address: $BE
+	local arrived
+	sift_config "$TMP/cost.yaml" <<EOF
 routes:
   - group: core
 health:
@@ -168,15 +151,11 @@ shield:
   enabled: $1
   limits:
     invite: { rate: 10000000, burst: 1000000 }
-daemon:
-  log_level: warn
 EOF
 	siftd_start "$TMP/cost.yaml"
-	c0=$("$FWD" count "$PIN")
-	out=$(GEN_SOURCES=$2 gen 198.19.0.0 1 "$SECS")
-	c1=$("$FWD" count "$PIN")
+	read -r arrived _ < <(GEN_SOURCES=$2 rate gen 198.19.0.0 1 "$SECS")
 	siftd_stop
-	awk -v n=$((c1 - c0)) '{ printf "%.0f", n / $4 }' <<<"$out"
+	echo "$arrived"
 }
 COST_OFF=$(cost false 1)
 COST_ON1=$(cost true 1)

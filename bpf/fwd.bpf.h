@@ -393,17 +393,14 @@ SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s, __u64 secret)
 /* ---- the way out ------------------------------------------------------------- */
 
 /*
- * FIB lookup for the next hop (the kernel's routes and neighbours, or its
- * recent answer from sift_nh), then how sift appears on that interface.
- * Nothing is written to the packet.
+ * FIB lookup for the next hop: the kernel's routes and neighbours, or its
+ * recent answer from sift_nh.  Nothing is written to the packet.
  */
 SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s, __u32 cache_ms)
 {
 	struct bpf_fib_lookup fib = {};
 	struct sift_nh_key key = {};
 	struct sift_fwd_plan *pl;
-	struct sift_egress *e;
-	struct sift_face *face;
 	struct sift_nh *nh, fresh;
 	__u64 now;
 	int rc;
@@ -419,7 +416,7 @@ SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s, __u3
 		pl->egress = nh->egress;
 		__builtin_memcpy(pl->smac, nh->smac, 6);
 		__builtin_memcpy(pl->dmac, nh->dmac, 6);
-		goto face;
+		return 0;
 	}
 	fib.ifindex = ctx->ingress_ifindex;
 	fib.l4_protocol = IPPROTO_UDP;
@@ -447,26 +444,17 @@ SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s, __u3
 		__builtin_memcpy(fresh.dmac, fib.dmac, 6);
 		bpf_map_update_elem(&SIFT_MAP_NH, &key, &fresh, BPF_ANY);
 	}
-face:
-	e = bpf_map_lookup_elem(&SIFT_MAP_EGRESS, &pl->egress);
-	if (!e)
-		return SIFT_REASON_NOT_SIFT_IFACE;
-	face = pl->dst.family == SIFT_AF_INET ? &e->v4 : &e->v6;
-	if (!face->addr.family)
-		return SIFT_REASON_NOT_SIFT_IFACE;
-	pl->src = face->addr;
-	pl->sport = face->port;
-	pl->mtu = e->mtu;
 	return 0;
 }
 
 /*
- * The bytes a request gets after its start line: Record-Route when the
- * route asks for it, then sift's Via (the egress face's text up to the
- * branch value, the branch, CRLF), so the Vias stay together.  Returns
- * their length, or 0.
+ * How sift appears on the egress interface (its address and port there,
+ * the MTU), from one lookup of the face; and for a request, the bytes it
+ * gets after its start line: Record-Route when the route asks for it, then
+ * sift's Via (the face's text up to the branch value, the branch, CRLF),
+ * so the Vias stay together.  Returns 0 or a reason.
  */
-SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
+SIFT_SUBPROG int sift_fwd_face(struct sift_scratch *s, __u64 secret, int request)
 {
 	struct sift_fwd_plan *pl;
 	struct sift_egress *e;
@@ -476,15 +464,22 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 	__u32 n = 0, v, i, pad;
 
 	if (!s)
-		return 0;
+		return SIFT_REASON_NOT_SIFT_IFACE;
 	pl = &s->plan;
 	e = bpf_map_lookup_elem(&SIFT_MAP_EGRESS, &pl->egress);
 	if (!e)
-		return 0;
+		return SIFT_REASON_NOT_SIFT_IFACE;
 	face = pl->dst.family == SIFT_AF_INET ? &e->v4 : &e->v6;
+	if (!face->addr.family)
+		return SIFT_REASON_NOT_SIFT_IFACE;
+	pl->src = face->addr;
+	pl->sport = face->port;
+	pl->mtu = e->mtu;
+	if (!request)
+		return 0;
 	v = face->via_head_len;
 	if (!v || v > SIFT_VIA_HEAD_MAX)
-		return 0;
+		return SIFT_REASON_NOT_SIFT_IFACE;
 	if (pl->record_route) {
 		key.egress = pl->egress;
 		key.ingress = pl->ingress;
@@ -492,7 +487,7 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 		key.in_family = pl->in_family;
 		rr = bpf_map_lookup_elem(&SIFT_MAP_RR, &key);
 		if (!rr || !rr->len || rr->len > SIFT_RR_MAX)
-			return 0;
+			return SIFT_REASON_NOT_SIFT_IFACE;
 		for (i = 0; i < SIFT_RR_MAX / 8; i++)
 			__builtin_memcpy(&s->ins[i * 8], &rr->text[i * 8], 8);
 		n = rr->len;
@@ -518,7 +513,8 @@ SIFT_SUBPROG __u32 sift_fwd_insert(struct sift_scratch *s, __u64 secret)
 	sift_branch_put(s, n, pl->branch, sift_branch_mac(pl->branch, secret));
 	s->ins[(n + 24) & 511] = '\r';
 	s->ins[(n + 25) & 511] = '\n';
-	return n + 26;
+	pl->ins_len = n + 26;
+	return 0;
 }
 
 /* The one's complement sum of a span, as if it started at an even offset, folded to 16 bits. */
@@ -780,10 +776,10 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 		if (sift_mf_decrement(s))
 			return sift_fwd_refuse(st, SIFT_REASON_MAX_FORWARDS_ZERO, bytes);
 		pl->branch = sift_branch_hash(s, secret);
-		pl->ins_len = sift_fwd_insert(s, secret);
-		if (!pl->ins_len)
-			return sift_fwd_refuse(st, SIFT_REASON_NOT_SIFT_IFACE, bytes);
 	}
+	r = sift_fwd_face(s, secret, request);
+	if (r)
+		return sift_fwd_refuse(st, r, bytes);
 	r = sift_fwd_build(ctx, s, pkt->payload_off);
 	if (r > 0)
 		return sift_fwd_refuse(st, r == 2 ? SIFT_REASON_NO_HEADROOM : SIFT_REASON_MTU, bytes);

@@ -499,19 +499,6 @@ SIFT_INLINE __u64 sift_lword(struct sift_scratch *s, __u32 p, __u32 n)
 /* ---- line index ------------------------------------------------------------ */
 
 /*
- * line[@n] = @off; -1 when @n is beyond the table.  verifier: a separate
- * subprogram so that the scan loop never uses its line counter as an index,
- * which would make the counter precise and multiply the loop's states.
- */
-SIFT_SUBPROG int sift_line_set(struct sift_scratch *s, __u32 n, __u32 off)
-{
-	if (!s || n >= SIFT_MAX_LINES)
-		return -1;
-	s->line[n & (SIFT_MAX_LINES - 1)] = off;
-	return 0;
-}
-
-/*
  * Index the start of every line from @start to the blank line that ends the
  * headers: line[0] is the start line, line[n] the blank line, and the body
  * starts at msg.eoh.  Returns n, or -reason.  Lines must end in CRLF.  One
@@ -521,10 +508,14 @@ SIFT_SUBPROG int sift_line_set(struct sift_scratch *s, __u32 n, __u32 off)
  * no length checks: a blank line at or past @len means there was none.  Then
  * the complete lines are still indexed (msg.n_lines of them), so that siftd
  * can read the Via it needs to answer.
+ *
+ * Callers pass 0 for @n, the line count so far.  verifier: as an argument
+ * it is unknown, so the count is never a precise constant per step (it
+ * indexes the table), and the loop's states still merge.
  */
-SIFT_SUBPROG int sift_scan_lines(struct sift_scratch *s, __u32 start, __u32 len)
+SIFT_SUBPROG int sift_scan_lines(struct sift_scratch *s, __u32 start, __u32 len, __u32 n)
 {
-	__u32 pos = start, ls = start, n = 0;
+	__u32 pos = start, ls = start;
 	__u64 t;
 
 	if (!s || start >= len)
@@ -559,8 +550,9 @@ SIFT_SUBPROG int sift_scan_lines(struct sift_scratch *s, __u32 start, __u32 len)
 			return n;
 		}
 		n++;
-		if (sift_line_set(s, n, lf + 1))
+		if (n >= SIFT_MAX_LINES)
 			return -SIFT_REASON_TOO_MANY_LINES;
+		s->line[n & (SIFT_MAX_LINES - 1)] = lf + 1;
 		ls = lf + 1;
 	}
 	return -SIFT_REASON_TOO_MANY_LINES;
@@ -1325,6 +1317,7 @@ enum sift_hid {
 	SIFT_H_USER_AGENT,
 	SIFT_H_PROXY_REQUIRE,
 	SIFT_H_DATE,
+	SIFT_H_SKIP, /* a header the parser does not read, its name already checked */
 };
 
 /* Header name at @p, @len bytes, compact forms included; case-insensitive. */
@@ -1433,8 +1426,10 @@ SIFT_INLINE int sift_name_ok(__u64 w, __u32 n)
 /*
  * Recognise the usual spellings of the headers the parser reads: the name in
  * any case, directly followed by ':'.  Returns the header id and sets the
- * colon, or 0 for everything else (other spellings, other headers), which the
- * general path then handles.
+ * colon; SIFT_H_SKIP for the commonest headers it does not read (their names
+ * are valid as matched, so there is nothing left to check); or 0 for
+ * everything else (other spellings, other headers), which the general path
+ * then handles.
  */
 SIFT_INLINE int sift_header_fast(struct sift_scratch *s, __u32 ls, __u32 eol, __u32 *colon)
 {
@@ -1490,6 +1485,18 @@ SIFT_INLINE int sift_header_fast(struct sift_scratch *s, __u32 ls, __u32 eol, __
 		w8 = SIFT_W(s, ls + 8);
 		if (SIFT_HMATCH(w8, 7, 'l', 'e', 'n', 'g', 't', 'h', ':', 0))
 			return *colon = ls + 14, SIFT_H_CONTENT_LENGTH;
+		if (SIFT_HMATCH(w8, 5, 't', 'y', 'p', 'e', ':', 0, 0, 0))
+			return SIFT_H_SKIP;
+		return 0;
+	case 'a':
+		if (SIFT_HMATCH(w, 6, 'a', 'l', 'l', 'o', 'w', ':', 0, 0) ||
+		    SIFT_HMATCH(w, 7, 'a', 'c', 'c', 'e', 'p', 't', ':', 0))
+			return SIFT_H_SKIP;
+		return 0;
+	case 's':
+		if (eol - ls >= 10 && SIFT_HMATCH(w, 8, 's', 'u', 'p', 'p', 'o', 'r', 't', 'e') &&
+		    SIFT_HMATCH(SIFT_W(s, ls + 8), 2, 'd', ':', 0, 0, 0, 0, 0, 0))
+			return SIFT_H_SKIP;
 		return 0;
 	case 'r':
 		if (SIFT_HMATCH(w, 6, 'r', 'o', 'u', 't', 'e', ':', 0, 0))
@@ -1561,6 +1568,8 @@ SIFT_SUBPROG int sift_header(struct sift_scratch *s, __u32 ls, __u32 eol, __u32 
 	m = &s->msg;
 	/* The usual spellings ("Via:", "v:", "Call-ID:"...) without a search. */
 	id = sift_header_fast(s, ls, eol, &colon);
+	if (id == SIFT_H_SKIP)
+		return 0;
 	if (id)
 		goto known;
 
@@ -1839,7 +1848,7 @@ SIFT_SUBPROG int sift_sip_parse(struct sift_scratch *s, __u32 len)
 	SIFT_B(s, len + 1) = '\n';
 	SIFT_B(s, len + 2) = '\r';
 	SIFT_B(s, len + 3) = '\n';
-	n = sift_scan_lines(s, start, len);
+	n = sift_scan_lines(s, start, len, 0);
 	if (n < 0 && n != -SIFT_REASON_NO_END_OF_HEADERS) {
 		m->reason = -n;
 		goto out;
@@ -1862,10 +1871,13 @@ SIFT_SUBPROG int sift_sip_parse(struct sift_scratch *s, __u32 len)
 	/* Every header is parsed even after a problem: siftd needs the Via to answer. */
 	for (__u32 i = 1, k = 0; k < SIFT_MAX_LINES; k++) {
 		__u32 j;
+		__u8 c;
 
 		if (i >= (__u32)n)
 			break;
-		j = sift_next_header(s, i, n);
+		/* a continuation line starts with SP or HT; most headers have none */
+		c = SIFT_B(s, sift_line(s, i + 1));
+		j = c == ' ' || c == '\t' ? sift_next_header(s, i, n) : i + 1;
 		sift_set_reason(m, sift_header(s, sift_line(s, i), sift_line(s, i + 1) - 2,
 					       sift_line(s, j) - 2));
 		i = j;

@@ -50,7 +50,7 @@ int stage_lines(struct xdp_md *ctx)
 
 	if (!s)
 		return XDP_ABORTED;
-	return sift_scan_lines(s, 0, len) > 0 ? XDP_PASS : XDP_DROP;
+	return sift_scan_lines(s, 0, len, 0) > 0 ? XDP_PASS : XDP_DROP;
 }
 
 SEC("xdp")
@@ -61,7 +61,7 @@ int stage_start(struct xdp_md *ctx)
 
 	if (!s)
 		return XDP_ABORTED;
-	if (sift_scan_lines(s, 0, len) <= 0)
+	if (sift_scan_lines(s, 0, len, 0) <= 0)
 		return XDP_DROP;
 	return sift_parse_start(s, 0, s->line[1] - 2) ? XDP_DROP : XDP_PASS;
 }

@@ -312,6 +312,14 @@ SIFT_SUBPROG int sift_pop_routes(struct sift_scratch *s)
 	return r ? -r : 1;
 }
 
+/* Same address?  Both come whole from sift_ip_parse() or the packet, so all 20 bytes count. */
+static __always_inline int sift_addr_eq(const struct sift_addr *a, const struct sift_addr *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
 /* Where a request goes.  Returns a reason, 0 when the plan is complete. */
 SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 {
@@ -333,7 +341,9 @@ SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 	if (r == 0) {
 		/* no Route left: the Request-URI decides */
 		if (!sift_ip_parse(s, m->ruri.host.off, m->ruri.host.len, &ip)) {
-			if (!bpf_map_lookup_elem(&SIFT_MAP_SELF, &ip)) {
+			/* usually the address it was sent to, which is sift's: no lookup */
+			if (!sift_addr_eq(&ip, &s->plan.local) &&
+			    !bpf_map_lookup_elem(&SIFT_MAP_SELF, &ip)) {
 				/* another host: fine inside a dialog sift record-routed */
 				if (!m->to_tag.len)
 					return SIFT_REASON_NO_ROUTE;
@@ -518,7 +528,7 @@ SIFT_SUBPROG int sift_fwd_face(struct sift_scratch *s, __u64 secret, int request
 }
 
 /* The one's complement sum of a span, as if it started at an even offset, folded to 16 bits. */
-enum { SIFT_SRC_BUF, SIFT_SRC_INS, SIFT_SRC_HDR };
+enum { SIFT_SRC_BUF, SIFT_SRC_INS };
 
 SIFT_SUBPROG __u32 sift_csum_span(struct sift_scratch *s, __u32 src, __u32 off, __u32 len)
 {
@@ -535,10 +545,8 @@ SIFT_SUBPROG __u32 sift_csum_span(struct sift_scratch *s, __u32 src, __u32 off, 
 		/* verifier: each source is at least 512 bytes past any masked offset */
 		if (src == SIFT_SRC_BUF)
 			r = bpf_csum_diff(NULL, 0, (void *)&s->buf[off & SIFT_SCRATCH_MASK], n & 1023, 0);
-		else if (src == SIFT_SRC_INS)
-			r = bpf_csum_diff(NULL, 0, (void *)&s->ins[0], n & 511, 0);
 		else
-			r = bpf_csum_diff(NULL, 0, (void *)&s->hdr[off & 127], n & 63, 0);
+			r = bpf_csum_diff(NULL, 0, (void *)&s->ins[0], n & 511, 0);
 		if (r < 0)
 			return 0;
 		sum += (__u32)r;
@@ -556,10 +564,8 @@ SIFT_SUBPROG __u32 sift_csum_span(struct sift_scratch *s, __u32 src, __u32 off, 
 				break;
 			if (src == SIFT_SRC_BUF)
 				b = s->buf[(off + k) & SIFT_SCRATCH_MASK];
-			else if (src == SIFT_SRC_INS)
-				b = s->ins[(off + k) & 511];
 			else
-				b = s->hdr[(off + k) & 127];
+				b = s->ins[(off + k) & 511];
 			w |= (__u32)b << (8 * k);
 		}
 		sum += w;
@@ -570,6 +576,27 @@ SIFT_SUBPROG __u32 sift_csum_span(struct sift_scratch *s, __u32 src, __u32 off, 
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (__u32)sum;
+}
+
+/*
+ * The one's complement sum, unfolded, of @n bytes at @h (both even and
+ * constant: the headers sift writes), without a helper call.
+ */
+static __always_inline __u32 sift_hdr_sum(const __u8 *h, const int n)
+{
+	const __u16 *w = (const __u16 *)h;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < n / 2; i++)
+		sum += w[i];
+	return sum;
+}
+
+static __always_inline __u32 sift_fold16(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (sum & 0xffff) + (sum >> 16);
 }
 
 /* A span's sum placed at @at in the checksummed data: odd places swap its bytes. */
@@ -671,7 +698,7 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 		ip->protocol = IPPROTO_UDP;
 		ip->saddr = pl->src.v4;
 		ip->daddr = pl->dst.v4;
-		ip->check = ~sift_csum_span(s, SIFT_SRC_HDR, ETH_HLEN, 20) & 0xffff;
+		ip->check = ~sift_fold16(sift_hdr_sum(&h[ETH_HLEN], 20)) & 0xffff;
 		/* pseudo header: addresses, zero, protocol, UDP length */
 		__builtin_memcpy(&h[64], &ip->saddr, 8);
 		h[72] = 0, h[73] = IPPROTO_UDP;
@@ -708,8 +735,11 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 	 * [cut_end, len) as they go out; pieces that moved by an even number of
 	 * bytes keep their sum, so with an even insertion [0, cut) is one piece.
 	 */
-	csum_sum = sift_csum_span(s, SIFT_SRC_HDR, 64, l3 == 20 ? 12 : 40);
-	csum_sum += sift_csum_span(s, SIFT_SRC_HDR, ETH_HLEN + l3, 8);
+	if (l3 == 20)
+		csum_sum = sift_hdr_sum(&h[64], 12) + sift_hdr_sum(&h[ETH_HLEN + 20], 8);
+	else
+		csum_sum = sift_hdr_sum(&h[64], 40) + sift_hdr_sum(&h[ETH_HLEN + 40], 8);
+	csum_sum = sift_fold16(csum_sum);
 	if (pl->ins_len & 1) {
 		csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, sl);
 		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, sl, cut - sl),
@@ -765,6 +795,7 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 	__builtin_memset(pl, 0, sizeof(*pl));
 	pl->ingress = ctx->ingress_ifindex;
 	pl->in_family = pkt->saddr.family;
+	pl->local = pkt->daddr;
 	pl->backend = SIFT_NO_BACKEND;
 	r = request ? sift_decide_request(s) : sift_decide_response(s, secret);
 	if (r)

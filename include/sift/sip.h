@@ -208,6 +208,8 @@ struct sift_fwd_plan {
 	__u16 in_family; /* the family the message came in with */
 	__u16 pad;
 	__u64 branch;
+	struct sift_addr local; /* the address the message came to (one of sift's) */
+	__u32 pad2;
 };
 
 /*

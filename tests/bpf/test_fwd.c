@@ -88,6 +88,11 @@ struct fcase {
 #define TO_BE4(be)                                                                                 \
 	.action = XDP_REDIRECT, .out_ipv = 4, .out_if = OUT0, .out_src = "198.18.2.1",             \
 	.out_dst = be, .out_dport = 5060
+/* From the backend, and back out to the caller (responses, in-dialog requests). */
+#define FROM_BE4 .ipv = 4, .in_if = OUT0, .src = "198.18.2.2", .dst = "198.18.2.1", .sport = 5060
+#define TO_CALLER4(port)                                                                           \
+	.action = XDP_REDIRECT, .out_ipv = 4, .out_if = IN0, .out_src = "198.18.1.1",              \
+	.out_dst = "198.18.1.2", .out_dport = port
 #define PUNT(r) .action = XDP_PASS, .reason = SIFT_REASON_##r
 #define DROP(r) .action = XDP_DROP, .reason = SIFT_REASON_##r
 
@@ -251,23 +256,14 @@ static const struct fcase cases[] = {
 	},
 	{
 		"both of sift's record-routed URIs are removed (callee to caller)",
-		.ipv = 4,
-		.in_if = OUT0,
-		.src = "198.18.2.2",
-		.dst = "198.18.2.1",
-		.sport = 5060,
+		FROM_BE4,
 		.msg = "BYE sip:alice@198.18.1.2:5062 SIP/2.0" CRLF
 		       "Via: SIP/2.0/UDP 198.18.2.2:5060;branch=z9hG4bKcallee" CRLF
 		       "Route: <sip:198.18.2.1:5060;lr>, <sip:198.18.1.1:5060;lr>" CRLF
 		       "Max-Forwards: 70" CRLF "To: <sip:alice@198.18.1.2>;tag=1928301774" CRLF
 		       "From: <sip:bob@198.18.1.1>;tag=314" CRLF "Call-ID: dlg1@198.18.1.2" CRLF
 		       "CSeq: 7 BYE" CRLF "Content-Length: 0" CRLF CRLF,
-		.action = XDP_REDIRECT,
-		.out_ipv = 4,
-		.out_if = IN0,
-		.out_src = "198.18.1.1",
-		.out_dst = "198.18.1.2",
-		.out_dport = 5062,
+		TO_CALLER4(5062),
 		.out_msg = "BYE sip:alice@198.18.1.2:5062 SIP/2.0" CRLF
 			   "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=@BRANCH@" CRLF
 			   "Via: SIP/2.0/UDP 198.18.2.2:5060;branch=z9hG4bKcallee" CRLF
@@ -298,64 +294,38 @@ static const struct fcase cases[] = {
 	},
 	{
 		"response: our Via goes, received and rport give the next hop",
-		.ipv = 4,
-		.in_if = OUT0,
-		.src = "198.18.2.2",
-		.dst = "198.18.2.1",
-		.sport = 5060,
+		FROM_BE4,
 		.msg = "SIP/2.0 180 Ringing" CRLF OUR_VIA4
 		       "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;received=198.18.1.2;rport=5099" CRLF
 		       RESPONSE_REST,
 		.branch_of = invite1,
-		.action = XDP_REDIRECT,
-		.out_ipv = 4,
-		.out_if = IN0,
-		.out_src = "198.18.1.1",
-		.out_dst = "198.18.1.2",
-		.out_dport = 5099,
+		TO_CALLER4(5099),
 		.out_msg = "SIP/2.0 180 Ringing" CRLF
 			   "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bK776asdhds;received=198.18.1.2;rport=5099" CRLF
 			   RESPONSE_REST,
 	},
 	{
 		"response: our Via value goes from a shared header; sent-by is the next hop",
-		.ipv = 4,
-		.in_if = OUT0,
-		.src = "198.18.2.2",
-		.dst = "198.18.2.1",
-		.sport = 5060,
+		FROM_BE4,
 		.msg = "SIP/2.0 200 OK" CRLF
 		       "Via: SIP/2.0/UDP 198.18.2.1:5060;branch=@BRANCH@, SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bK776asdhds" CRLF
 		       RESPONSE_REST,
 		.branch_of = invite1,
-		.action = XDP_REDIRECT,
-		.out_ipv = 4,
-		.out_if = IN0,
-		.out_src = "198.18.1.1",
-		.out_dst = "198.18.1.2",
-		.out_dport = 5062,
+		TO_CALLER4(5062),
 		.out_msg = "SIP/2.0 200 OK" CRLF
 			   "Via: SIP/2.0/UDP 198.18.1.2:5062;branch=z9hG4bK776asdhds" CRLF
 			   RESPONSE_REST,
 	},
 	{
 		"response whose top Via is not sift's: dropped (RFC 3261 18.1.2)",
-		.ipv = 4,
-		.in_if = OUT0,
-		.src = "198.18.2.2",
-		.dst = "198.18.2.1",
-		.sport = 5060,
+		FROM_BE4,
 		.msg = "SIP/2.0 200 OK" CRLF "Via: SIP/2.0/UDP 198.18.7.7:5060;branch=z9hG4bKelse" CRLF
 		       CLIENT_VIA RESPONSE_REST,
 		DROP(NOT_OUR_VIA),
 	},
 	{
 		"response to sift's address with a branch it did not make: siftd's",
-		.ipv = 4,
-		.in_if = OUT0,
-		.src = "198.18.2.2",
-		.dst = "198.18.2.1",
-		.sport = 5060,
+		FROM_BE4,
 		.msg = "SIP/2.0 200 OK" CRLF
 		       "Via: SIP/2.0/UDP 198.18.2.1:5060;branch=z9hG4bK-sft00000000000000000000000000" CRLF
 		       CLIENT_VIA RESPONSE_REST,
@@ -363,11 +333,7 @@ static const struct fcase cases[] = {
 	},
 	{
 		"response whose next Via is a broadcast address: dropped",
-		.ipv = 4,
-		.in_if = OUT0,
-		.src = "198.18.2.2",
-		.dst = "198.18.2.1",
-		.sport = 5060,
+		FROM_BE4,
 		.msg = "SIP/2.0 200 OK" CRLF OUR_VIA4
 		       "Via: SIP/2.0/UDP 255.255.255.255:5062;branch=z9hG4bK776asdhds" CRLF RESPONSE_REST,
 		.branch_of = invite1,

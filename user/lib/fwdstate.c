@@ -18,13 +18,6 @@
 		return -EINVAL;                                                                    \
 	} while (0)
 
-/* A map operation that failed: say which and why. */
-static int map_err(char *err, size_t errlen, const char *what, int e)
-{
-	snprintf(err, errlen, "%s: %s", what, strerror(e));
-	return -e;
-}
-
 void sift_fwd_state_init(struct sift_fwd_state *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -170,46 +163,6 @@ int sift_fwd_rr_text(const struct sift_face_conf *egress, unsigned int eport,
 
 /* ---- map by map ------------------------------------------------------------------ */
 
-/*
- * Delete every key of @fd that @keep does not want.  Keys are collected
- * first: deleting while walking would restart the walk.
- */
-static int prune(int fd, size_t key_size, bool (*keep)(const void *key, const void *ctx),
-		 const void *ctx, char *err, size_t errlen, const char *what)
-{
-	size_t cap = 64, n = 0;
-	char *keys = malloc(cap * key_size), *prev = NULL;
-	int ret = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			char *k = realloc(keys, 2 * cap * key_size);
-
-			if (!k) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			keys = k;
-			cap *= 2;
-		}
-		if (bpf_map_get_next_key(fd, prev, keys + n * key_size))
-			break;
-		prev = keys + n * key_size;
-		n++;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!keep(keys + i * key_size, ctx) && bpf_map_delete_elem(fd, keys + i * key_size) &&
-		    errno != ENOENT) {
-			ret = map_err(err, errlen, what, errno);
-			goto out;
-		}
-out:
-	free(keys);
-	return ret;
-}
-
 struct addr_set {
 	struct sift_addr a[SIFT_MAX_IFACES * SIFT_MAX_IFACE_ADDRS * 2 + SIFT_MAX_IFACES];
 	unsigned int n;
@@ -251,10 +204,10 @@ static int install_self(const struct sift_maps *m, const struct sift_fwd_view *v
 
 		memset(key.pad, 0, sizeof(key.pad));
 		if (bpf_map_update_elem(m->self, &key, &flags, BPF_ANY))
-			ret = map_err(err, errlen, "sift_self", errno);
+			ret = sift_map_err(err, errlen, "sift_self", errno);
 	}
 	if (!ret)
-		ret = prune(m->self, sizeof(struct sift_addr), keep_addr, s, err, errlen,
+		ret = sift_map_prune(m->self, sizeof(struct sift_addr), keep_addr, s, err, errlen,
 			    "sift_self");
 	free(s);
 	return ret;
@@ -363,8 +316,8 @@ static int install_domains(struct sift_fwd_state *st, const struct sift_maps *m,
 	}
 	for (unsigned int i = 0; i < s->n; i++)
 		if (bpf_map_update_elem(m->domains, &s->keys[i], &s->vals[i], BPF_ANY))
-			return map_err(err, errlen, "sift_domains", errno);
-	return prune(m->domains, sizeof(struct sift_domain_key), keep_domain, s, err, errlen,
+			return sift_map_err(err, errlen, "sift_domains", errno);
+	return sift_map_prune(m->domains, sizeof(struct sift_domain_key), keep_domain, s, err, errlen,
 		     "sift_domains");
 }
 
@@ -472,9 +425,9 @@ static int install_ifaces(const struct sift_maps *m, const struct sift_fwd_view 
 		if (ret)
 			break;
 		if (bpf_map_update_elem(m->egress, &idx, &e, BPF_ANY))
-			ret = map_err(err, errlen, "sift_egress", errno);
+			ret = sift_map_err(err, errlen, "sift_egress", errno);
 		else if (bpf_map_update_elem(m->tx, &idx, &idx, BPF_ANY))
-			ret = map_err(err, errlen, "sift_tx", errno);
+			ret = sift_map_err(err, errlen, "sift_tx", errno);
 		ifs.idx[ifs.n++] = idx;
 	}
 	/* Record-Route for every way through: out on e, in on i, each family pair */
@@ -509,19 +462,19 @@ static int install_ifaces(const struct sift_maps *m, const struct sift_fwd_view 
 					}
 					rr.len = n;
 					if (bpf_map_update_elem(m->rr, &key, &rr, BPF_ANY))
-						ret = map_err(err, errlen, "sift_rr", errno);
+						ret = sift_map_err(err, errlen, "sift_rr", errno);
 					rrs->keys[rrs->n++] = key;
 				}
 			}
 		}
 	}
 	if (!ret)
-		ret = prune(m->rr, sizeof(struct sift_rr_key), keep_rr, rrs, err, errlen, "sift_rr");
+		ret = sift_map_prune(m->rr, sizeof(struct sift_rr_key), keep_rr, rrs, err, errlen, "sift_rr");
 	if (!ret)
-		ret = prune(m->egress, sizeof(__u32), keep_ifindex, &ifs, err, errlen,
+		ret = sift_map_prune(m->egress, sizeof(__u32), keep_ifindex, &ifs, err, errlen,
 			    "sift_egress");
 	if (!ret)
-		ret = prune(m->tx, sizeof(__u32), keep_ifindex, &ifs, err, errlen, "sift_tx");
+		ret = sift_map_prune(m->tx, sizeof(__u32), keep_ifindex, &ifs, err, errlen, "sift_tx");
 	free(rrs);
 	return ret;
 }
@@ -567,16 +520,16 @@ static int group_table(struct sift_fwd_state *st, const struct sift_maps *m, uin
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sift_maglev_t", sizeof(__u32), sizeof(__u32),
 			    SIFT_MAGLEV_SIZE, NULL);
 	if (fd < 0) {
-		ret = map_err(err, errlen, "create a Maglev table", errno);
+		ret = sift_map_err(err, errlen, "create a Maglev table", errno);
 		goto out;
 	}
 	if (bpf_map_update_batch(fd, keys, table, &count, NULL) || count != SIFT_MAGLEV_SIZE) {
-		ret = map_err(err, errlen, "fill a Maglev table", errno ? errno : EIO);
+		ret = sift_map_err(err, errlen, "fill a Maglev table", errno ? errno : EIO);
 		goto out;
 	}
 	/* the swap: one update, readers see the old table or this one */
 	if (bpf_map_update_elem(m->maglev, &gidx, &fd, BPF_ANY)) {
-		ret = map_err(err, errlen, "sift_maglev", errno);
+		ret = sift_map_err(err, errlen, "sift_maglev", errno);
 		goto out;
 	}
 	for (unsigned int b = 0; b < n; b++)
@@ -637,7 +590,7 @@ static int install_groups(struct sift_fwd_state *st, const struct sift_maps *m,
 			}
 			memset(be.addr.pad, 0, sizeof(be.addr.pad));
 			if (bpf_map_update_elem(m->backends, &(__u32){ id }, &be, BPF_ANY))
-				return map_err(err, errlen, "sift_backends", errno);
+				return sift_map_err(err, errlen, "sift_backends", errno);
 			ids[b] = id;
 			sig = sig_mix(sig, id);
 			sig = sig_mix(sig, bc->weight);
@@ -665,7 +618,7 @@ static int release_groups(struct sift_fwd_state *st, const struct sift_maps *m,
 								st->groups[k].name))
 			continue;
 		if (bpf_map_delete_elem(m->maglev, &k) && errno != ENOENT)
-			return map_err(err, errlen, "sift_maglev", errno);
+			return sift_map_err(err, errlen, "sift_maglev", errno);
 		memset(&st->groups[k], 0, sizeof(st->groups[k]));
 	}
 	for (uint32_t id = 0; id < SIFT_MAX_BACKENDS; id++) {
@@ -679,7 +632,7 @@ static int release_groups(struct sift_fwd_state *st, const struct sift_maps *m,
 		if (g && sift_routing_backend(g, &b->addr, b->port))
 			continue;
 		if (bpf_map_update_elem(m->backends, &id, &none, BPF_ANY))
-			return map_err(err, errlen, "sift_backends", errno);
+			return sift_map_err(err, errlen, "sift_backends", errno);
 		memset(b, 0, sizeof(*b));
 		st->share[id] = 0;
 		id_give(st, id);
@@ -731,11 +684,11 @@ static int install_routes(struct sift_fwd_state *st, const struct sift_maps *m,
 		key.domain = htonl(domain_id_of(ds, rc->domain));
 		memcpy(key.digits, rc->prefix, strlen(rc->prefix));
 		if (bpf_map_update_elem(m->routes, &key, &val, BPF_ANY))
-			ret = map_err(err, errlen, "sift_routes", errno);
+			ret = sift_map_err(err, errlen, "sift_routes", errno);
 		s->keys[s->n++] = key;
 	}
 	if (!ret)
-		ret = prune(m->routes, sizeof(struct sift_route_key), keep_route, s, err, errlen,
+		ret = sift_map_prune(m->routes, sizeof(struct sift_route_key), keep_route, s, err, errlen,
 			    "sift_routes");
 	free(s);
 	return ret;
@@ -760,7 +713,7 @@ int sift_fwd_install(struct sift_fwd_state *st, const struct sift_maps *m,
 	}
 	ret = sift_fwd_secret_ensure(m->config, &secret);
 	if (ret) {
-		map_err(err, errlen, "sift_config", -ret);
+		sift_map_err(err, errlen, "sift_config", -ret);
 		goto out;
 	}
 	/* how sift appears, then what it knows, then where things go */
@@ -780,13 +733,13 @@ int sift_fwd_install(struct sift_fwd_state *st, const struct sift_maps *m,
 	release_domains(st, ds);
 
 	if (bpf_map_lookup_elem(m->config, &key, &cfg)) {
-		ret = map_err(err, errlen, "sift_config", errno);
+		ret = sift_map_err(err, errlen, "sift_config", errno);
 		goto out;
 	}
 	cfg.flags = v->forward ? cfg.flags | SIFT_CFG_FORWARD : cfg.flags & ~SIFT_CFG_FORWARD;
 	cfg.nh_cache_ms = v->nh_cache_ms;
 	if (bpf_map_update_elem(m->config, &key, &cfg, BPF_ANY))
-		ret = map_err(err, errlen, "sift_config", errno);
+		ret = sift_map_err(err, errlen, "sift_config", errno);
 out:
 	free(ds);
 	return ret;

@@ -191,3 +191,46 @@ out:
 	free(keys);
 	return err;
 }
+
+int sift_map_err(char *err, size_t errlen, const char *what, int e)
+{
+	snprintf(err, errlen, "%s: %s", what, strerror(e));
+	return -e;
+}
+
+/* Keys are collected first: deleting while walking would restart the walk. */
+int sift_map_prune(int fd, size_t key_size, bool (*keep)(const void *key, const void *ctx),
+		   const void *ctx, char *err, size_t errlen, const char *what)
+{
+	size_t cap = 64, n = 0;
+	char *keys = malloc(cap * key_size), *prev = NULL;
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			char *k = realloc(keys, 2 * cap * key_size);
+
+			if (!k) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			keys = k;
+			cap *= 2;
+		}
+		if (bpf_map_get_next_key(fd, prev, keys + n * key_size))
+			break;
+		prev = keys + n * key_size;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!keep(keys + i * key_size, ctx) && bpf_map_delete_elem(fd, keys + i * key_size) &&
+		    errno != ENOENT) {
+			ret = sift_map_err(err, errlen, what, errno);
+			goto out;
+		}
+out:
+	free(keys);
+	return ret;
+}

@@ -7,6 +7,7 @@
 #define SIFT_MAPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sift/common.h>
 
 /* One fd per pinned map; -1 when not open. */
@@ -50,5 +51,14 @@ int sift_ports_set(int fd, const unsigned int *ports, unsigned int n);
 
 /* Open a pinned map @name under @pin_path read-write.  fd or -errno. */
 int sift_map_open(const char *pin_path, const char *name);
+
+/* A map operation on @what that failed with errno @e: say which and why into @err.  -e. */
+int sift_map_err(char *err, size_t errlen, const char *what, int e);
+/*
+ * Delete every key of @fd that @keep does not want.  0, or -errno with the
+ * reason in @err.
+ */
+int sift_map_prune(int fd, size_t key_size, bool (*keep)(const void *key, const void *ctx),
+		   const void *ctx, char *err, size_t errlen, const char *what);
 
 #endif

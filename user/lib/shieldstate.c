@@ -26,57 +26,34 @@ void sift_ban_key_of(const struct sift_addr *a, unsigned int v6_prefix, struct s
 	sift_src_key_of(a, v6_prefix, key);
 }
 
-static int map_err(char *err, size_t errlen, const char *what, int e)
+/* The keys sync_map() installs: whole-key compare. */
+struct key_set {
+	const void *keys;
+	unsigned int n;
+	size_t ksz;
+};
+
+static bool keep_listed(const void *key, const void *ctx)
 {
-	snprintf(err, errlen, "%s: %s", what, strerror(e));
-	return -e;
+	const struct key_set *ks = ctx;
+
+	for (unsigned int k = 0; k < ks->n; k++)
+		if (!memcmp(key, (const char *)ks->keys + k * ks->ksz, ks->ksz))
+			return true;
+	return false;
 }
 
 /* Make @fd hold exactly @n entries of @keys/@vals (whole-key compare), removing others. */
 static int sync_map(int fd, const void *keys, const void *vals, unsigned int n, size_t ksz,
 		    const char *what, char *err, size_t errlen)
 {
-	size_t cap = 64, got = 0;
-	char *old = malloc(cap * ksz), *prev = NULL;
-	int ret = 0;
+	struct key_set ks = { keys, n, ksz };
 
-	if (!old)
-		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++)
 		if (bpf_map_update_elem(fd, (const char *)keys + i * ksz,
-					(const char *)vals + i * sizeof(__u32), BPF_ANY)) {
-			ret = map_err(err, errlen, what, errno);
-			goto out;
-		}
-	for (;;) {
-		if (got == cap) {
-			char *o = realloc(old, 2 * cap * ksz);
-
-			if (!o) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			old = o;
-			cap *= 2;
-		}
-		if (bpf_map_get_next_key(fd, prev, old + got * ksz))
-			break;
-		prev = old + got * ksz;
-		got++;
-	}
-	for (size_t i = 0; i < got; i++) {
-		bool keep = false;
-
-		for (unsigned int k = 0; k < n && !keep; k++)
-			keep = !memcmp(old + i * ksz, (const char *)keys + k * ksz, ksz);
-		if (!keep && bpf_map_delete_elem(fd, old + i * ksz) && errno != ENOENT) {
-			ret = map_err(err, errlen, what, errno);
-			goto out;
-		}
-	}
-out:
-	free(old);
-	return ret;
+					(const char *)vals + i * sizeof(__u32), BPF_ANY))
+			return sift_map_err(err, errlen, what, errno);
+	return sift_map_prune(fd, ksz, keep_listed, &ks, err, errlen, what);
 }
 
 static int install_acls(const struct sift_maps *m, const struct sift_shield_conf *sc,
@@ -163,12 +140,12 @@ int sift_shield_install(const struct sift_maps *m, const struct sift_shield_conf
 		    !memcmp(&cur.rate, &cap.rate, sizeof(cap.rate)))
 			continue;
 		if (bpf_map_update_elem(m->caps, &c, &cap, BPF_ANY))
-			return map_err(err, errlen, "sift_caps", errno);
+			return sift_map_err(err, errlen, "sift_caps", errno);
 	}
 	/* the settings last: everything they refer to is in place */
 	sh.flags = (sc->enabled ? SIFT_SHIELD_ON : 0) | (sc->allow_only ? SIFT_SHIELD_ALLOW_ONLY : 0) |
 		   (sc->require_ua ? SIFT_SHIELD_REQUIRE_UA : 0);
 	if (bpf_map_update_elem(m->shield, &key, &sh, BPF_ANY))
-		return map_err(err, errlen, "sift_shield", errno);
+		return sift_map_err(err, errlen, "sift_shield", errno);
 	return 0;
 }

@@ -312,14 +312,6 @@ SIFT_SUBPROG int sift_pop_routes(struct sift_scratch *s)
 	return r ? -r : 1;
 }
 
-/* Same address?  Both come whole from sift_ip_parse() or the packet, so all 20 bytes count. */
-static __always_inline int sift_addr_eq(const struct sift_addr *a, const struct sift_addr *b)
-{
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-
-	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
-}
-
 /* Where a request goes.  Returns a reason, 0 when the plan is complete. */
 SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 {

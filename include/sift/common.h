@@ -51,6 +51,16 @@ struct sift_addr {
 };
 SIFT_ASSERT_SIZE(struct sift_addr, 20);
 
+/* The same address?  All 20 bytes count: the unused ones are zero on both sides. */
+static inline __attribute__((always_inline)) int sift_addr_eq(const struct sift_addr *a,
+							      const struct sift_addr *b)
+{
+	typedef __u32 __attribute__((may_alias)) word; /* read the bytes as words */
+	const word *x = (const word *)a, *y = (const word *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
 /*
  * What a SIP message counts against in the shield: its method class, read
  * from the first bytes of the datagram before it is parsed (a flood is

@@ -42,9 +42,14 @@ const char *sift_addr_fmt(const struct sift_addr *a, char *buf, size_t len)
 	return buf;
 }
 
-bool sift_addr_eq(const struct sift_addr *a, const struct sift_addr *b)
+void sift_addr_set_add(struct sift_addr *set, unsigned int *n, unsigned int cap,
+		       const struct sift_addr *a)
 {
-	return !memcmp(a, b, sizeof(*a));
+	for (unsigned int i = 0; i < *n; i++)
+		if (sift_addr_eq(&set[i], a))
+			return;
+	if (*n < cap)
+		set[(*n)++] = *a;
 }
 
 void sift_addr_mask(struct sift_addr *a, unsigned int len)

@@ -12,7 +12,9 @@
 /* Parse an IPv4 or IPv6 literal (brackets allowed around IPv6). 0 or -EINVAL. */
 int sift_addr_parse(const char *s, struct sift_addr *out);
 const char *sift_addr_fmt(const struct sift_addr *a, char *buf, size_t len);
-bool sift_addr_eq(const struct sift_addr *a, const struct sift_addr *b);
+/* Add @a to the @cap-entry array @set of *@n unless it is there already (or full). */
+void sift_addr_set_add(struct sift_addr *set, unsigned int *n, unsigned int cap,
+		       const struct sift_addr *a);
 
 /* An address and a prefix length; the bits beyond it are zero. */
 struct sift_prefix {

@@ -170,11 +170,7 @@ struct addr_set {
 
 static void addr_add(struct addr_set *s, const struct sift_addr *a)
 {
-	for (unsigned int i = 0; i < s->n; i++)
-		if (sift_addr_eq(&s->a[i], a))
-			return;
-	if (s->n < sizeof(s->a) / sizeof(s->a[0]))
-		s->a[s->n++] = *a;
+	sift_addr_set_add(s->a, &s->n, sizeof(s->a) / sizeof(s->a[0]), a);
 }
 
 static bool keep_addr(const void *key, const void *ctx)

@@ -31,11 +31,7 @@ static unsigned int iface_mtu(const char *name)
 
 static void add_addr(struct sift_iface_view *v, const struct sift_addr *a)
 {
-	for (unsigned int i = 0; i < v->n_addrs; i++)
-		if (sift_addr_eq(&v->addrs[i], a))
-			return;
-	if (v->n_addrs < sizeof(v->addrs) / sizeof(v->addrs[0]))
-		v->addrs[v->n_addrs++] = *a;
+	sift_addr_set_add(v->addrs, &v->n_addrs, sizeof(v->addrs) / sizeof(v->addrs[0]), a);
 }
 
 /* The interface's own addresses, global scope first come first. */

@@ -173,16 +173,6 @@ static void addr_add(struct addr_set *s, const struct sift_addr *a)
 	sift_addr_set_add(s->a, &s->n, sizeof(s->a) / sizeof(s->a[0]), a);
 }
 
-static bool keep_addr(const void *key, const void *ctx)
-{
-	const struct addr_set *s = ctx;
-
-	for (unsigned int i = 0; i < s->n; i++)
-		if (sift_addr_eq(&s->a[i], key))
-			return true;
-	return false;
-}
-
 static int install_self(const struct sift_maps *m, const struct sift_fwd_view *v, char *err,
 			size_t errlen)
 {
@@ -203,8 +193,7 @@ static int install_self(const struct sift_maps *m, const struct sift_fwd_view *v
 			ret = sift_map_err(err, errlen, "sift_self", errno);
 	}
 	if (!ret)
-		ret = sift_map_prune(m->self, sizeof(struct sift_addr), keep_addr, s, err, errlen,
-			    "sift_self");
+		ret = sift_map_prune(m->self, sizeof(s->a[0]), s->a, s->n, err, errlen, "sift_self");
 	free(s);
 	return ret;
 }
@@ -232,16 +221,6 @@ static int domain_id(struct sift_fwd_state *st, const char *name, const bool *wa
 		return -1;
 	snprintf(st->domains[free], SIFT_NAME_MAX, "%s", name);
 	return free + 1;
-}
-
-static bool keep_domain(const void *key, const void *ctx)
-{
-	const struct domain_set *s = ctx;
-
-	for (unsigned int i = 0; i < s->n; i++)
-		if (!memcmp(&s->keys[i], key, sizeof(s->keys[i])))
-			return true;
-	return false;
 }
 
 static int domain_want(struct sift_fwd_state *st, struct domain_set *s, const char *name,
@@ -313,8 +292,8 @@ static int install_domains(struct sift_fwd_state *st, const struct sift_maps *m,
 	for (unsigned int i = 0; i < s->n; i++)
 		if (bpf_map_update_elem(m->domains, &s->keys[i], &s->vals[i], BPF_ANY))
 			return sift_map_err(err, errlen, "sift_domains", errno);
-	return sift_map_prune(m->domains, sizeof(struct sift_domain_key), keep_domain, s, err, errlen,
-		     "sift_domains");
+	return sift_map_prune(m->domains, sizeof(s->keys[0]), s->keys, s->n, err, errlen,
+			      "sift_domains");
 }
 
 /* Forget the ids of domains no longer wanted (after the routes using them are gone). */
@@ -376,30 +355,10 @@ struct ifindex_set {
 	unsigned int n;
 };
 
-static bool keep_ifindex(const void *key, const void *ctx)
-{
-	const struct ifindex_set *s = ctx;
-
-	for (unsigned int i = 0; i < s->n; i++)
-		if (s->idx[i] == *(const __u32 *)key)
-			return true;
-	return false;
-}
-
 struct rr_set {
 	struct sift_rr_key keys[2 * 2 * SIFT_MAX_IFACES * SIFT_MAX_IFACES];
 	unsigned int n;
 };
-
-static bool keep_rr(const void *key, const void *ctx)
-{
-	const struct rr_set *s = ctx;
-
-	for (unsigned int i = 0; i < s->n; i++)
-		if (!memcmp(&s->keys[i], key, sizeof(s->keys[i])))
-			return true;
-	return false;
-}
 
 static int install_ifaces(const struct sift_maps *m, const struct sift_fwd_view *v, char *err,
 			  size_t errlen)
@@ -465,12 +424,13 @@ static int install_ifaces(const struct sift_maps *m, const struct sift_fwd_view 
 		}
 	}
 	if (!ret)
-		ret = sift_map_prune(m->rr, sizeof(struct sift_rr_key), keep_rr, rrs, err, errlen, "sift_rr");
+		ret = sift_map_prune(m->rr, sizeof(rrs->keys[0]), rrs->keys, rrs->n, err, errlen,
+				     "sift_rr");
 	if (!ret)
-		ret = sift_map_prune(m->egress, sizeof(__u32), keep_ifindex, &ifs, err, errlen,
-			    "sift_egress");
+		ret = sift_map_prune(m->egress, sizeof(ifs.idx[0]), ifs.idx, ifs.n, err, errlen,
+				     "sift_egress");
 	if (!ret)
-		ret = sift_map_prune(m->tx, sizeof(__u32), keep_ifindex, &ifs, err, errlen, "sift_tx");
+		ret = sift_map_prune(m->tx, sizeof(ifs.idx[0]), ifs.idx, ifs.n, err, errlen, "sift_tx");
 	free(rrs);
 	return ret;
 }
@@ -643,16 +603,6 @@ struct route_set {
 	unsigned int n;
 };
 
-static bool keep_route(const void *key, const void *ctx)
-{
-	const struct route_set *s = ctx;
-
-	for (unsigned int i = 0; i < s->n; i++)
-		if (!memcmp(&s->keys[i], key, sizeof(s->keys[i])))
-			return true;
-	return false;
-}
-
 static int install_routes(struct sift_fwd_state *st, const struct sift_maps *m,
 			  const struct sift_routing *r, const struct domain_set *ds, char *err,
 			  size_t errlen)
@@ -684,8 +634,8 @@ static int install_routes(struct sift_fwd_state *st, const struct sift_maps *m,
 		s->keys[s->n++] = key;
 	}
 	if (!ret)
-		ret = sift_map_prune(m->routes, sizeof(struct sift_route_key), keep_route, s, err, errlen,
-			    "sift_routes");
+		ret = sift_map_prune(m->routes, sizeof(s->keys[0]), s->keys, s->n, err, errlen,
+				     "sift_routes");
 	free(s);
 	return ret;
 }

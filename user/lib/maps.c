@@ -199,8 +199,16 @@ int sift_map_err(char *err, size_t errlen, const char *what, int e)
 }
 
 /* Keys are collected first: deleting while walking would restart the walk. */
-int sift_map_prune(int fd, size_t key_size, bool (*keep)(const void *key, const void *ctx),
-		   const void *ctx, char *err, size_t errlen, const char *what)
+static bool listed(const void *key, size_t key_size, const void *keys, unsigned int n)
+{
+	for (unsigned int k = 0; k < n; k++)
+		if (!memcmp(key, (const char *)keys + k * key_size, key_size))
+			return true;
+	return false;
+}
+
+int sift_map_prune(int fd, size_t key_size, const void *keep, unsigned int n_keep, char *err,
+		   size_t errlen, const char *what)
 {
 	size_t cap = 64, n = 0;
 	char *keys = malloc(cap * key_size), *prev = NULL;
@@ -225,7 +233,8 @@ int sift_map_prune(int fd, size_t key_size, bool (*keep)(const void *key, const 
 		n++;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (!keep(keys + i * key_size, ctx) && bpf_map_delete_elem(fd, keys + i * key_size) &&
+		if (!listed(keys + i * key_size, key_size, keep, n_keep) &&
+		    bpf_map_delete_elem(fd, keys + i * key_size) &&
 		    errno != ENOENT) {
 			ret = sift_map_err(err, errlen, what, errno);
 			goto out;

@@ -55,10 +55,10 @@ int sift_map_open(const char *pin_path, const char *name);
 /* A map operation on @what that failed with errno @e: say which and why into @err.  -e. */
 int sift_map_err(char *err, size_t errlen, const char *what, int e);
 /*
- * Delete every key of @fd that @keep does not want.  0, or -errno with the
- * reason in @err.
+ * Delete every key of @fd that is not one of the @n keys (@key_size bytes
+ * each, compared whole) at @keep.  0, or -errno with the reason in @err.
  */
-int sift_map_prune(int fd, size_t key_size, bool (*keep)(const void *key, const void *ctx),
-		   const void *ctx, char *err, size_t errlen, const char *what);
+int sift_map_prune(int fd, size_t key_size, const void *keep, unsigned int n, char *err,
+		   size_t errlen, const char *what);
 
 #endif

@@ -26,34 +26,15 @@ void sift_ban_key_of(const struct sift_addr *a, unsigned int v6_prefix, struct s
 	sift_src_key_of(a, v6_prefix, key);
 }
 
-/* The keys sync_map() installs: whole-key compare. */
-struct key_set {
-	const void *keys;
-	unsigned int n;
-	size_t ksz;
-};
-
-static bool keep_listed(const void *key, const void *ctx)
-{
-	const struct key_set *ks = ctx;
-
-	for (unsigned int k = 0; k < ks->n; k++)
-		if (!memcmp(key, (const char *)ks->keys + k * ks->ksz, ks->ksz))
-			return true;
-	return false;
-}
-
 /* Make @fd hold exactly @n entries of @keys/@vals (whole-key compare), removing others. */
 static int sync_map(int fd, const void *keys, const void *vals, unsigned int n, size_t ksz,
 		    const char *what, char *err, size_t errlen)
 {
-	struct key_set ks = { keys, n, ksz };
-
 	for (unsigned int i = 0; i < n; i++)
 		if (bpf_map_update_elem(fd, (const char *)keys + i * ksz,
 					(const char *)vals + i * sizeof(__u32), BPF_ANY))
 			return sift_map_err(err, errlen, what, errno);
-	return sift_map_prune(fd, ksz, keep_listed, &ks, err, errlen, what);
+	return sift_map_prune(fd, ksz, keys, n, err, errlen, what);
 }
 
 static int install_acls(const struct sift_maps *m, const struct sift_shield_conf *sc,

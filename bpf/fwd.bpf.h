@@ -597,6 +597,42 @@ static __always_inline __u32 sift_csum_at(__u32 sum, __u32 at)
 	return at & 1 ? ((sum & 0xff) << 8) | (sum >> 8) : sum;
 }
 
+/* The sum of the payload's [off, off + len) where it lies in the datagram that came in. */
+static __always_inline __u32 sift_csum_span_at(struct sift_scratch *s, __u32 off, __u32 len)
+{
+	return sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, off, len), off);
+}
+
+/*
+ * The one's complement sum of the UDP payload as it came, from the checksum
+ * it came with, for sift_fwd_build to update rather than recompute (RFC
+ * 1624): a datagram damaged on its way in then stays detectably damaged on
+ * its way out, as it would through any router.  0 when there is nothing to
+ * trust: no checksum (IPv4's zero), or one the sender's NIC was still to
+ * finish (CHECKSUM_PARTIAL, as from a local socket over veth: the field
+ * then holds only the pseudo header's sum).
+ */
+SIFT_SUBPROG __u32 sift_in_sum(const struct sift_pkt *pkt)
+{
+	__u32 ulen, ps, sum;
+
+	if (!pkt || !pkt->udp_check)
+		return 0;
+	ulen = pkt->payload_len + 8;
+	if (pkt->saddr.family == SIFT_AF_INET)
+		ps = (pkt->saddr.v4 & 0xffff) + (pkt->saddr.v4 >> 16) + (pkt->daddr.v4 & 0xffff) +
+		     (pkt->daddr.v4 >> 16);
+	else
+		ps = sift_hdr_sum(pkt->saddr.v6, 16) + sift_hdr_sum(pkt->daddr.v6, 16);
+	ps = sift_fold16(ps + bpf_htons(IPPROTO_UDP) + bpf_htons(ulen));
+	if (pkt->udp_check == ps)
+		return 0;
+	/* pseudo header + UDP header (its checksum included) + payload == 0xffff */
+	sum = ps + bpf_htons(pkt->sport) + bpf_htons(pkt->dport) + bpf_htons(ulen) + pkt->udp_check;
+	sum = ~sift_fold16(sum) & 0xffff;
+	return sum ? sum : 0xffff;
+}
+
 static __always_inline int sift_store(struct xdp_md *ctx, struct sift_scratch *s, __u32 to,
 				      __u32 from, __u32 len)
 {
@@ -755,16 +791,38 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 	else
 		csum_sum = sift_hdr_sum(&h[64], 40) + sift_hdr_sum(&h[ETH_HLEN + 40], 8);
 	csum_sum = sift_fold16(csum_sum);
-	if (pl->ins_len & 1) {
+	if (pl->in_sum) {
+		/*
+		 * RFC 1624: the payload's sum as it came, plus what changed.  A
+		 * piece that moved by an odd number of bytes has its sum's bytes
+		 * swapped; sift_fwd_face pads the insertion so that the tail (and
+		 * the body with it) moves by an even number in requests.
+		 */
+		__u32 x;
+
+		csum_sum += sift_fold16(pl->in_sum + pl->mf_delta);
+		if (pl->cut_len)
+			csum_sum += 0xffff - sift_csum_span_at(s, cut, pl->cut_len);
+		if (pl->ins_len & 1) {
+			x = sift_csum_span_at(s, sl, cut - sl);
+			csum_sum += sift_csum_at(x, 1) + 0xffff - x;
+		}
+		if ((pl->ins_len ^ pl->cut_len) & 1) {
+			x = sift_csum_span_at(s, cut_end, m->len - cut_end);
+			csum_sum += sift_csum_at(x, 1) + 0xffff - x;
+		}
+	} else if (pl->ins_len & 1) {
 		csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, sl);
 		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, sl, cut - sl),
 					 sl + pl->ins_len);
+		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, m->len - cut_end),
+					 cut + pl->ins_len);
 	} else {
 		csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, cut);
+		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, m->len - cut_end),
+					 cut + pl->ins_len);
 	}
 	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_INS, 0, pl->ins_len), sl);
-	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, m->len - cut_end),
-				 cut + pl->ins_len);
 	csum_sum = (csum_sum & 0xffff) + (csum_sum >> 16);
 	csum_sum = (csum_sum & 0xffff) + (csum_sum >> 16);
 	csum_sum = ~csum_sum & 0xffff;
@@ -831,6 +889,7 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 	pl->in_family = pkt->saddr.family;
 	pl->local = pkt->daddr;
 	pl->backend = SIFT_NO_BACKEND;
+	pl->in_sum = sift_in_sum(pkt);
 	r = request ? sift_decide_request(s) : sift_decide_response(s, secret);
 	if (r)
 		return sift_fwd_refuse(st, r, bytes);

@@ -45,7 +45,7 @@ struct sift_pkt {
 	__u16 vlan_tci[SIFT_MAX_VLAN];
 	__u8 n_vlan;
 	__u8 ip_version; /* 4 or 6 */
-	__u8 pad[2];
+	__u16 udp_check; /* as it lies in the frame */
 	struct sift_addr saddr;
 	struct sift_addr daddr;
 };
@@ -78,6 +78,7 @@ static __always_inline enum sift_stat parse_udp(struct cursor *c, void *data, __
 	pkt->l4_off = (void *)udp - data;
 	pkt->sport = bpf_ntohs(udp->source);
 	pkt->dport = bpf_ntohs(udp->dest);
+	pkt->udp_check = udp->check;
 	pkt->payload_off = pkt->l4_off + sizeof(*udp);
 	pkt->payload_len = ulen - sizeof(*udp);
 	c->pos = udp + 1;

@@ -311,16 +311,30 @@ SIFT_INLINE int sift_branch_ours(struct sift_scratch *s, __u32 off, __u32 len, _
 	return !ok && mac == sift_branch_mac(h, secret);
 }
 
+/* The one's complement sum of @len (<= 16) bytes at @off, unfolded: odd offsets are the high byte. */
+SIFT_INLINE __u32 sift_digits_sum(struct sift_scratch *s, __u32 off, __u32 len)
+{
+	__u32 sum = 0;
+
+	for (int i = 0; i < 16; i++) {
+		if ((__u32)i >= len)
+			break;
+		sum += (__u32)SIFT_B(s, off + i) << ((off + i) & 1) * 8;
+	}
+	return sum;
+}
+
 /*
  * Max-Forwards minus one, in place and in the same number of characters:
  * leading zeros stay zeros, a lost digit becomes a space before the value
  * (LWS after the colon).  The value must be at least 1.  Only the text
- * changes: the parsed message keeps the value that came in.
+ * changes: the parsed message keeps the value that came in.  What the new
+ * digits change in the payload's checksum goes to plan.mf_delta.
  */
 SIFT_SUBPROG int sift_mf_decrement(struct sift_scratch *s)
 {
 	struct sift_sip_msg *m;
-	__u32 v, off, len;
+	__u32 v, off, len, delta = 0;
 	__u8 pad;
 
 	if (!s)
@@ -333,6 +347,8 @@ SIFT_SUBPROG int sift_mf_decrement(struct sift_scratch *s)
 		return -1;
 	v--;
 	pad = SIFT_B(s, off) == '0' ? '0' : ' ';
+	/* one's complement: - old + new (16 * 0xffff is zero, and more than old can be) */
+	delta = 16 * 0xffff - sift_digits_sum(s, off, len);
 	for (int i = 0; i < 16; i++) {
 		__u32 at;
 
@@ -345,6 +361,7 @@ SIFT_SUBPROG int sift_mf_decrement(struct sift_scratch *s)
 			SIFT_B(s, at) = pad;
 		v /= 10;
 	}
+	s->plan.mf_delta = delta + sift_digits_sum(s, off, len);
 	return 0;
 }
 

@@ -209,6 +209,13 @@ struct sift_fwd_plan {
 	__u16 pad;
 	__u64 branch;
 	struct sift_addr local; /* the address the message came to (one of sift's) */
+	/*
+	 * The UDP checksum is updated, not recomputed (sift_fwd_build): the
+	 * payload's one's complement sum as it came (0: not known, sum it all),
+	 * and what Max-Forwards' new digits add to it.
+	 */
+	__u32 in_sum;
+	__u32 mf_delta;
 	__u32 pad2;
 };
 

@@ -439,7 +439,7 @@ START_TEST(test_fwd_fixture)
 	static __u8 frame[PKT_MAX], want[PKT_MAX];
 	struct sift_stats before, after;
 	struct bpfrun_result r;
-	size_t mlen, olen, flen, wlen;
+	size_t mlen, olen, flen, wlen, ck, out_ck;
 	unsigned int rs;
 
 	/* @BRANCH@: sift's branch for the request this message belongs to */
@@ -506,12 +506,32 @@ START_TEST(test_fwd_fixture)
 	ck_assert_uint_eq(after.c[rs].packets, before.c[rs].packets + 1);
 
 	/*
-	 * The same datagram sent without a UDP checksum (IPv4 allows it): the
-	 * same frame out, with its checksum.
+	 * The checksum is updated, not recomputed (RFC 1624).  A datagram
+	 * damaged on its way in (here: its checksum) goes out as damaged, by
+	 * the same amount, for the next hop's stack to discard, as through any
+	 * router; every other byte is as before.
 	 */
-	if (c->ipv != 6) {
-		size_t ck = flen - mlen - 2;
+	ck = flen - mlen - 2;
+	out_ck = wlen - olen - 2;
+	frame[ck] ^= 0x40;
+	ck_assert_int_eq(bpfrun_run_on(fx.skel, ifindex_of(c->in_if), frame, flen, &r), 0);
+	ck_assert_msg(r.out_len == wlen && !memcmp(r.out, want, out_ck) &&
+			      !memcmp(r.out + out_ck + 2, want + out_ck + 2, wlen - out_ck - 2),
+		      "%s: damaged on the way in, another frame out", c->desc);
+	ck_assert_msg(!pkt_csum_ok(r.out, r.out_len), "%s: a damaged datagram left repaired",
+		      c->desc);
 
+	/*
+	 * With nothing to update from, the sum is made whole: a checksum the
+	 * sender's NIC was to finish (CHECKSUM_PARTIAL, from a local socket
+	 * over veth), and a datagram without one (IPv4 allows it).  The same
+	 * frame out.
+	 */
+	ck_assert(pkt_udp_csum_partial(frame, flen));
+	ck_assert_int_eq(bpfrun_run_on(fx.skel, ifindex_of(c->in_if), frame, flen, &r), 0);
+	ck_assert_msg(r.out_len == wlen && !memcmp(r.out, want, wlen),
+		      "%s: with a partial UDP checksum, another frame out", c->desc);
+	if (c->ipv != 6) {
 		frame[ck] = frame[ck + 1] = 0;
 		ck_assert_int_eq(bpfrun_run_on(fx.skel, ifindex_of(c->in_if), frame, flen, &r), 0);
 		ck_assert_msg(r.out_len == wlen && !memcmp(r.out, want, wlen),

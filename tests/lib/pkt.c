@@ -34,8 +34,8 @@ static __u16 csum_fold(__u32 sum)
 	return ~sum & 0xffff;
 }
 
-/* Checksum of an L4 segment over its IPv4 or IPv6 pseudo header. */
-static __u16 l4_csum(const __u8 *l3, int ipv, __u8 proto, const __u8 *l4, size_t l4len)
+/* The IPv4 or IPv6 pseudo header's sum, unfolded. */
+static __u32 pseudo_sum(const __u8 *l3, int ipv, __u8 proto, size_t l4len)
 {
 	__u32 sum = 0;
 
@@ -45,8 +45,13 @@ static __u16 l4_csum(const __u8 *l3, int ipv, __u8 proto, const __u8 *l4, size_t
 		sum = csum_add(sum, l3 + 8, 32);
 		sum += l4len >> 16;
 	}
-	sum += proto + (l4len & 0xffff);
-	return csum_fold(csum_add(sum, l4, l4len));
+	return sum + proto + (l4len & 0xffff);
+}
+
+/* Checksum of an L4 segment over its IPv4 or IPv6 pseudo header. */
+static __u16 l4_csum(const __u8 *l3, int ipv, __u8 proto, const __u8 *l4, size_t l4len)
+{
+	return csum_fold(csum_add(pseudo_sum(l3, ipv, proto, l4len), l4, l4len));
 }
 
 size_t pkt_build(const struct pkt_spec *s, __u8 *buf, size_t len)
@@ -133,6 +138,19 @@ size_t pkt_build(const struct pkt_spec *s, __u8 *buf, size_t len)
 		uh->check = htons(c ? c : 0xffff);
 	}
 	return l4 + l4len;
+}
+
+bool pkt_udp_csum_partial(__u8 *buf, size_t len)
+{
+	struct pkt_view v;
+	struct udphdr *uh;
+
+	if (!pkt_view(buf, len, &v))
+		return false;
+	uh = (struct udphdr *)(buf + v.l4);
+	uh->check = htons(~csum_fold(pseudo_sum(buf + v.l3, v.ip_version, IPPROTO_UDP,
+						 ntohs(uh->len))) & 0xffff);
+	return true;
 }
 
 bool pkt_view(const __u8 *buf, size_t len, struct pkt_view *v)

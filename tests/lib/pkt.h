@@ -43,6 +43,13 @@ struct pkt_view {
 /* Walk Ethernet/VLAN/IP/UDP; false if @buf is not such a frame. */
 bool pkt_view(const __u8 *buf, size_t len, struct pkt_view *v);
 
+/*
+ * Leave the UDP checksum of a frame as a sender's kernel hands it to a NIC
+ * that finishes it (CHECKSUM_PARTIAL, as frames from a local socket cross a
+ * veth): the pseudo header's sum alone, folded, not inverted.
+ */
+bool pkt_udp_csum_partial(__u8 *buf, size_t len);
+
 /* Are the IPv4 header checksum (if any) and the UDP checksum right? */
 bool pkt_csum_ok(const __u8 *buf, size_t len);
 

@@ -61,6 +61,17 @@ static inline __attribute__((always_inline)) int sift_addr_eq(const struct sift_
 	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
 }
 
+/* A 64-bit mixer (MurmurHash3's finaliser): the hashes of Call-IDs, branches and Maglev keys. */
+static inline __attribute__((always_inline)) __u64 sift_mix64(__u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
 /*
  * What a SIP message counts against in the shield: its method class, read
  * from the first bytes of the datagram before it is parsed (a flood is

@@ -10,16 +10,6 @@
 #include <sift/fwd.h>
 #include <sift/sip_parse.h>
 
-SIFT_INLINE __u64 sift_mix64(__u64 x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /*
  * A 64-bit hash of [p, p + len), eight bytes at a time; only the first 256
  * bytes count (Call-IDs and branches are shorter; the length always counts).

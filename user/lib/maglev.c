@@ -3,17 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maglev.h"
+#include <sift/common.h>
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
+#include "maglev.h"
 
 uint64_t maglev_key(const void *addr, unsigned int len, unsigned int port)
 {
@@ -21,7 +13,7 @@ uint64_t maglev_key(const void *addr, unsigned int len, unsigned int port)
 	uint64_t h = 0x6d61676c65760000ULL ^ port;
 
 	for (unsigned int i = 0; i < len; i++)
-		h = mix(h ^ p[i]);
+		h = sift_mix64(h ^ p[i]);
 	return h;
 }
 
@@ -66,8 +58,8 @@ int maglev_build(const struct maglev_member *in, unsigned int n, uint32_t *table
 		goto out;
 	for (unsigned int i = 0; i < n; i++) {
 		/* each member walks the table in its own order: offset, then skip */
-		offset[i] = mix(members[i].key) % m;
-		skip[i] = mix(members[i].key ^ 0x5bd1e9955bd1e995ULL) % (m - 1) + 1;
+		offset[i] = sift_mix64(members[i].key) % m;
+		skip[i] = sift_mix64(members[i].key ^ 0x5bd1e9955bd1e995ULL) % (m - 1) + 1;
 	}
 	/*
 	 * Round after round every member earns its weight in credit and claims

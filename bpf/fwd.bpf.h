@@ -603,6 +603,12 @@ static __always_inline __u32 sift_csum_span_at(struct sift_scratch *s, __u32 off
 	return sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, off, len), off);
 }
 
+/* What a piece with sum @x adds when it moves by an odd number of bytes: its sum swapped, less itself. */
+static __always_inline __u32 sift_csum_moved_odd(__u32 x)
+{
+	return sift_csum_at(x, 1) + 0xffff - x;
+}
+
 /*
  * The one's complement sum of the UDP payload as it came, from the checksum
  * it came with, for sift_fwd_build to update rather than recompute (RFC
@@ -781,10 +787,12 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 	h[ETH_HLEN + l3 + 7] = 0;
 
 	/*
-	 * The UDP checksum: pseudo header, UDP header, then each piece of the
-	 * scratch buffer where it landed.  The buffer holds [0, cut) and
-	 * [cut_end, len) as they go out; pieces that moved by an even number of
-	 * bytes keep their sum, so with an even insertion [0, cut) is one piece.
+	 * The UDP checksum: pseudo header, UDP header, then the payload's sum.
+	 * The buffer holds [0, cut) and [cut_end, len) as they go out.  With a
+	 * sum to update (pl->in_sum), only what changed or moved by an odd
+	 * number of bytes is summed; without, each piece where it landed
+	 * (pieces that moved by an even number keep their sum, so with an even
+	 * insertion [0, cut) is one piece).
 	 */
 	if (l3 == 20)
 		csum_sum = sift_hdr_sum(&h[64], 12) + sift_hdr_sum(&h[ETH_HLEN + 20], 8);
@@ -798,27 +806,21 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 		 * swapped; sift_fwd_face pads the insertion so that the tail (and
 		 * the body with it) moves by an even number in requests.
 		 */
-		__u32 x;
-
 		csum_sum += sift_fold16(pl->in_sum + pl->mf_delta);
 		if (pl->cut_len)
 			csum_sum += 0xffff - sift_csum_span_at(s, cut, pl->cut_len);
-		if (pl->ins_len & 1) {
-			x = sift_csum_span_at(s, sl, cut - sl);
-			csum_sum += sift_csum_at(x, 1) + 0xffff - x;
-		}
-		if ((pl->ins_len ^ pl->cut_len) & 1) {
-			x = sift_csum_span_at(s, cut_end, m->len - cut_end);
-			csum_sum += sift_csum_at(x, 1) + 0xffff - x;
-		}
-	} else if (pl->ins_len & 1) {
-		csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, sl);
-		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, sl, cut - sl),
-					 sl + pl->ins_len);
-		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, m->len - cut_end),
-					 cut + pl->ins_len);
+		if (pl->ins_len & 1)
+			csum_sum += sift_csum_moved_odd(sift_csum_span_at(s, sl, cut - sl));
+		if ((pl->ins_len ^ pl->cut_len) & 1)
+			csum_sum += sift_csum_moved_odd(sift_csum_span_at(s, cut_end, m->len - cut_end));
 	} else {
-		csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, cut);
+		if (pl->ins_len & 1) {
+			csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, sl);
+			csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, sl, cut - sl),
+						 sl + pl->ins_len);
+		} else {
+			csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, cut);
+		}
 		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, m->len - cut_end),
 					 cut + pl->ins_len);
 	}
@@ -889,7 +891,6 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 	pl->in_family = pkt->saddr.family;
 	pl->local = pkt->daddr;
 	pl->backend = SIFT_NO_BACKEND;
-	pl->in_sum = sift_in_sum(pkt);
 	r = request ? sift_decide_request(s) : sift_decide_response(s, secret);
 	if (r)
 		return sift_fwd_refuse(st, r, bytes);
@@ -904,6 +905,7 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 	r = sift_fwd_face(s, secret, request);
 	if (r)
 		return sift_fwd_refuse(st, r, bytes);
+	pl->in_sum = sift_in_sum(pkt); /* only for what is sent on */
 	r = sift_fwd_build(ctx, s, pkt->payload_off);
 	if (r > 0)
 		return sift_fwd_refuse(st, r == 2 ? SIFT_REASON_NO_HEADROOM : SIFT_REASON_MTU, bytes);

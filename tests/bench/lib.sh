@@ -10,9 +10,9 @@ B=$TOP/build
 FWD=$B/bench/fwd_bench
 MSG=$TOP/tests/bench/msgs/fwd_invite600.sip
 SECS=${BENCH_SECONDS:-5}
-PREFIX=b${BENCH:0:1}-
-PIN=/sys/fs/bpf/sift-bench-$BENCH
-SIFT_PIN=/sys/fs/bpf/sift-bench-$BENCH-sift
+PREFIX=${SIFT_TEST_TAG:-}b${BENCH:0:1}-
+PIN=/sys/fs/bpf/sift-bench-${SIFT_TEST_TAG:-}$BENCH
+SIFT_PIN=/sys/fs/bpf/sift-bench-${SIFT_TEST_TAG:-}$BENCH-sift
 TMP=$(mktemp -d "/tmp/sift-bench-$BENCH.XXXXXX")
 PIDS=()
 

@@ -72,10 +72,11 @@ lab_finish() {
 }
 
 # lab_init NAME: a lab named after the test, maps pinned apart from any other.
+# SIFT_TEST_TAG (a letter or two) keeps labs of checkouts tested side by side apart.
 lab_init() {
 	need_lab
-	LAB_PREFIX="t$1-"
-	PIN=/sys/fs/bpf/sift-test-$1
+	LAB_PREFIX="${SIFT_TEST_TAG:-}t$1-"
+	PIN=/sys/fs/bpf/sift-test-${SIFT_TEST_TAG:-}$1
 	T_TMP=$(mktemp -d "/tmp/sift-$1.XXXXXX")
 	trap lab_finish EXIT
 	trap 'exit 130' INT TERM

@@ -24,6 +24,7 @@
 
 #include "l2l4.bpf.h"
 #include "maps.bpf.h"
+#include "shield.bpf.h"
 
 /* ---- maps ------------------------------------------------------------------ */
 
@@ -113,6 +114,14 @@ struct {
 } SIFT_MAP_TX SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SIFT_MAX_BACKENDS);
+	__type(key, struct sift_hop_key);
+	__type(value, __u32); /* enum sift_hop_flags */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_HOPS SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct sift_nh_key);
@@ -128,20 +137,32 @@ static __always_inline struct sift_config *sift_cfg(void)
 
 /* ---- the decision ---------------------------------------------------------- */
 
-/* Is this host (an IP literal or a name) sift itself?  Sets *@ip when it is a literal. */
-static __always_inline int sift_host_ours(struct sift_scratch *s, __u32 off, __u32 len,
-					  struct sift_addr *ip)
+/*
+ * The domain the host name [off, off + len) is in sift_domains: its id,
+ * with SIFT_DOMAIN_KNOWN and its flags above; 0 when it is not there.
+ * verifier: its own frame, so that the 64-byte key is not on the stack of
+ * every caller down the deepest call chain (512 bytes in all).
+ */
+#define SIFT_DOMAIN_KNOWN (1ULL << 63)
+SIFT_SUBPROG __u64 sift_domain_of(struct sift_scratch *s, __u32 off, __u32 len)
 {
 	struct sift_domain_key key;
 	struct sift_domain *d;
 
+	if (!s || sift_host_key(s, off, len, &key))
+		return 0;
+	d = bpf_map_lookup_elem(&SIFT_MAP_DOMAINS, &key);
+	return d ? SIFT_DOMAIN_KNOWN | (__u64)d->flags << 32 | d->id : 0;
+}
+
+/* Is this host (an IP literal or a name) sift itself?  Sets *@ip when it is a literal. */
+static __always_inline int sift_host_ours(struct sift_scratch *s, __u32 off, __u32 len,
+					  struct sift_addr *ip)
+{
 	if (!sift_ip_parse(s, off, len, ip))
 		return bpf_map_lookup_elem(&SIFT_MAP_SELF, ip) != NULL;
 	ip->family = 0;
-	if (sift_host_key(s, off, len, &key))
-		return 0;
-	d = bpf_map_lookup_elem(&SIFT_MAP_DOMAINS, &key);
-	return d && (d->flags & SIFT_DOMAIN_OURS);
+	return (sift_domain_of(s, off, len) >> 32) & SIFT_DOMAIN_OURS;
 }
 
 /* A URI (Route or Request-URI) that names sift: host ours and a SIP port of ours. */
@@ -312,13 +333,71 @@ SIFT_SUBPROG int sift_pop_routes(struct sift_scratch *s)
 	return r ? -r : 1;
 }
 
+/* Does the allow list trust @a (a trusted peer: it may send anywhere, and be sent to)? */
+static __always_inline int sift_acl_trusts(const struct sift_addr *a)
+{
+	struct sift_acl_key k = { .family = a->family };
+	__u32 *flags;
+
+	if (a->family == SIFT_AF_INET) {
+		k.prefixlen = 8 + 32;
+		__builtin_memcpy(k.addr, &a->v4, 4);
+	} else {
+		k.prefixlen = 8 + 128;
+		__builtin_memcpy(k.addr, a->v6, 16);
+	}
+	flags = bpf_map_lookup_elem(&SIFT_MAP_ACL_ALLOW, &k);
+	return flags && (*flags & SIFT_ACL_TRUSTED);
+}
+
+/* Is @a:@port one of siftd's backends (@port 0: at any port)? */
+static __always_inline int sift_is_backend(const struct sift_addr *a, __u32 port)
+{
+	struct sift_hop_key k = { .addr = *a, .port = port };
+	__u32 *flags = bpf_map_lookup_elem(&SIFT_MAP_HOPS, &k);
+
+	return flags && (*flags & SIFT_HOP_BACKEND);
+}
+
+/*
+ * The relay policy (an edge is hostile ground).  A request whose next hop
+ * the message itself named (a Route, the Request-URI) rather than the
+ * route table may go there only if its source may send anywhere (a
+ * backend, a peer the allow list trusts: that is how calls reach users
+ * outside), or the hop is a backend or a trusted peer, or it is the hop
+ * sift vouched for in this dialog's Record-Route (@ours: sift's own Route
+ * value the request carried, NULL if none).  Anything else would make sift
+ * an open relay.  Returns 0 or RELAY_DENIED.
+ */
+SIFT_SUBPROG int sift_relay_ok(struct sift_scratch *s, struct sift_uri *ours)
+{
+	struct sift_fwd_plan *pl;
+	__u32 mac;
+
+	if (!s)
+		return SIFT_REASON_RELAY_DENIED;
+	pl = &s->plan;
+	if (pl->trust == SIFT_TRUST_UNKNOWN)
+		pl->trust = sift_acl_trusts(&pl->peer) || sift_is_backend(&pl->peer, 0) ?
+				    SIFT_TRUST_PEER :
+				    SIFT_TRUST_NONE;
+	if (pl->trust == SIFT_TRUST_PEER)
+		return 0;
+	if (sift_is_backend(&pl->dst, pl->dport) || sift_acl_trusts(&pl->dst))
+		return 0;
+	if (ours && !sift_uri_vouch(s, ours, &mac)) {
+		pl->callid_h = sift_callid_keyed(s);
+		if (mac == sift_vouch_mac(pl->key, pl->callid_h, &pl->dst))
+			return 0;
+	}
+	return SIFT_REASON_RELAY_DENIED;
+}
+
 /* Where a request goes.  Returns a reason, 0 when the plan is complete. */
 SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 {
 	struct sift_sip_msg *m;
 	struct sift_addr ip;
-	struct sift_domain_key key;
-	struct sift_domain *d;
 	__u32 domain = 0;
 	int r;
 
@@ -336,21 +415,18 @@ SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 			/* usually the address it was sent to, which is sift's: no lookup */
 			if (!sift_addr_eq(&ip, &s->plan.local) &&
 			    !bpf_map_lookup_elem(&SIFT_MAP_SELF, &ip)) {
-				/* another host: fine inside a dialog sift record-routed */
-				if (!m->to_tag.len)
-					return SIFT_REASON_NO_ROUTE;
+				/* another host: the relay policy says whether sift may go there */
 				r = sift_uri_next_hop(s, &m->ruri);
 				if (r)
 					return r;
 				goto plan;
 			}
 		} else {
-			if (sift_host_key(s, m->ruri.host.off, m->ruri.host.len, &key))
-				return SIFT_REASON_NO_ROUTE;
-			d = bpf_map_lookup_elem(&SIFT_MAP_DOMAINS, &key);
+			__u64 d = sift_domain_of(s, m->ruri.host.off, m->ruri.host.len);
+
 			if (!d)
 				return SIFT_REASON_NO_ROUTE;
-			domain = d->id;
+			domain = (__u32)d;
 		}
 		/* addressed to sift, or a domain it routes */
 		if (!m->ruri.user.len)
@@ -360,6 +436,12 @@ SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 			return r;
 	}
 plan:
+	if (s->plan.backend == SIFT_NO_BACKEND) {
+		/* a Route of sift's was popped when there is a cut: it may carry the vouch */
+		r = sift_relay_ok(s, s->plan.cut_len ? &m->route : NULL);
+		if (r)
+			return r;
+	}
 	if (m->to_tag.len || !sift_dialog_forming(m->method))
 		s->plan.record_route = 0;
 	return 0;
@@ -368,14 +450,19 @@ plan:
 /*
  * Where a response goes: its top Via must be sift's (address and branch),
  * and it goes to the next Via: received and rport first (RFC 3261 18.2.2,
- * RFC 3581).  Returns a reason, 0 when the plan is complete.
+ * RFC 3581), which sift wrote when it forwarded the request.  The branch's
+ * MAC must verify for the response's source (the hop the request went
+ * to), its Call-ID and that destination.  Returns a reason, 0 when the
+ * plan is complete.
  */
-SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s, __u64 secret)
+SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s)
 {
 	struct sift_via *v0;
 	struct sift_addr ip;
-	__u32 port;
+	__u64 h;
+	__u32 port, mac;
 	__u8 *flags;
+	int r;
 
 	if (!s)
 		return SIFT_REASON_NOT_OUR_VIA;
@@ -387,9 +474,13 @@ SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s, __u64 secret)
 	if (!flags || !(*flags & SIFT_PORT_SIP))
 		return SIFT_REASON_NOT_OUR_VIA;
 	/* sift's address but not the fast path's branch: siftd's own request */
-	if (!sift_branch_ours(s, v0->branch.off, v0->branch.len, secret))
+	if (!sift_branch_form(s, v0->branch.off, v0->branch.len, &h, &mac))
 		return SIFT_REASON_FOR_US;
-	return sift_response_hop(s);
+	r = sift_response_hop(s);
+	if (r)
+		return r;
+	/* only from the hop the request went to, for its call, back where it came from */
+	return sift_response_verify(s);
 }
 
 /* ---- the way out ------------------------------------------------------------- */
@@ -452,18 +543,23 @@ SIFT_SUBPROG int sift_fwd_route(struct xdp_md *ctx, struct sift_scratch *s, __u3
 /*
  * How sift appears on the egress interface (its address and port there,
  * the MTU), from one lookup of the face; and for a request, the bytes it
- * gets after its start line: Record-Route when the route asks for it, then
- * sift's Via (the face's text up to the branch value, the branch, CRLF),
- * so the Vias stay together.  Returns 0 or a reason.
+ * gets after its start line (sift_fwd_build writes them): Record-Route
+ * when the route asks for it, with sift's vouch for the hop the request
+ * came from; Max-Forwards when the request had none; sift's Via (the
+ * face's text up to the branch value, the branch and its MAC, CRLF), so
+ * the Vias stay together; and when the top Via gains received/rport, the
+ * headers from the start line up to where they go, then the parameters
+ * (the original of that stretch is dropped: plan.keep).  Returns 0 or a
+ * reason.
  */
-SIFT_SUBPROG int sift_fwd_face(struct sift_scratch *s, __u64 secret, int request)
+SIFT_SUBPROG int sift_fwd_face(struct sift_scratch *s, int request)
 {
 	struct sift_fwd_plan *pl;
 	struct sift_egress *e;
 	struct sift_face *face;
 	struct sift_rr_key key = {};
 	struct sift_rr *rr;
-	__u32 n = 0, v, i, pad;
+	__u32 n = 0, v, i, pad, sl, copy = 0;
 
 	if (!s)
 		return SIFT_REASON_NOT_SIFT_IFACE;
@@ -477,12 +573,23 @@ SIFT_SUBPROG int sift_fwd_face(struct sift_scratch *s, __u64 secret, int request
 	pl->src = face->addr;
 	pl->sport = face->port;
 	pl->mtu = e->mtu;
+	sl = s->line[1];
+	pl->keep = sl;
 	if (!request)
 		return 0;
 	v = face->via_head_len;
 	if (!v || v > SIFT_VIA_HEAD_MAX)
 		return SIFT_REASON_NOT_SIFT_IFACE;
+	if (pl->via_at) {
+		/* the top Via is rewritten up to where its parameters go */
+		if (pl->via_at <= sl || pl->via_at - sl > SIFT_VIA_COPY_MAX ||
+		    (pl->cut_len && pl->cut_off < pl->via_at) || pl->vpar_len > SIFT_VIA_PARAMS_MAX)
+			return SIFT_REASON_VIA_RECEIVED;
+		copy = pl->via_at - sl;
+	}
 	if (pl->record_route) {
+		__u64 mac;
+
 		key.egress = pl->egress;
 		key.ingress = pl->ingress;
 		key.out_family = pl->dst.family;
@@ -493,29 +600,66 @@ SIFT_SUBPROG int sift_fwd_face(struct sift_scratch *s, __u64 secret, int request
 		for (i = 0; i < SIFT_RR_MAX / 8; i++)
 			__builtin_memcpy(&s->ins[i * 8], &rr->text[i * 8], 8);
 		n = rr->len;
+		/* the vouch: this dialog's callee side may reach the caller again */
+		mac = sift_hex8(sift_vouch_mac(pl->key, pl->callid_h, &pl->peer));
+		if (rr->mac_at[0])
+			__builtin_memcpy(&s->ins[rr->mac_at[0] & (SIFT_RR_MAX - 1)], &mac, 8);
+		if (rr->mac_at[1])
+			__builtin_memcpy(&s->ins[rr->mac_at[1] & (SIFT_RR_MAX - 1)], &mac, 8);
+	}
+	if (pl->add_mf) {
+		/* RFC 3261 16.6 step 3: a request without Max-Forwards gets 70 */
+		__u64 w0 = SIFT_C8('M', 'a', 'x', '-', 'F', 'o', 'r', 'w');
+		__u64 w1 = SIFT_C8('a', 'r', 'd', 's', ':', ' ', '7', '0');
+
+		__builtin_memcpy(&s->ins[n & (SIFT_INS_MAX - 1)], &w0, 8);
+		__builtin_memcpy(&s->ins[(n + 8) & (SIFT_INS_MAX - 1)], &w1, 8);
+		s->ins[(n + 16) & (SIFT_INS_MAX - 1)] = '\r';
+		s->ins[(n + 17) & (SIFT_INS_MAX - 1)] = '\n';
+		n += 18;
 	}
 	/*
 	 * One more space after "Via:" when the message would otherwise grow by
 	 * an odd number of bytes: what follows then keeps its byte parity and
 	 * its checksum is summed in one piece (sift_fwd_build).
 	 */
-	pad = (n + v + 26 + pl->cut_len) & 1;
-	/* verifier: masked word copies; n <= 256 and the head is 128, so nothing wraps */
+	pad = (n + v + 26 + pl->vpar_len + pl->cut_len) & 1;
+	/* verifier: masked word copies; n <= 274 and the head is 128, so nothing wraps */
 	for (i = 0; i < SIFT_VIA_HEAD_MAX / 8; i++)
-		__builtin_memcpy(&s->ins[(n + pad + i * 8) & 511], &face->via_head[i * 8], 8);
+		__builtin_memcpy(&s->ins[(n + pad + i * 8) & (SIFT_INS_MAX - 1)], &face->via_head[i * 8],
+				 8);
 	if (pad) {
 		/* "Via:" again one byte earlier: "Via:  SIP/2.0/..." */
-		s->ins[n & 511] = 'V';
-		s->ins[(n + 1) & 511] = 'i';
-		s->ins[(n + 2) & 511] = 'a';
-		s->ins[(n + 3) & 511] = ':';
-		s->ins[(n + 4) & 511] = ' ';
+		s->ins[n & (SIFT_INS_MAX - 1)] = 'V';
+		s->ins[(n + 1) & (SIFT_INS_MAX - 1)] = 'i';
+		s->ins[(n + 2) & (SIFT_INS_MAX - 1)] = 'a';
+		s->ins[(n + 3) & (SIFT_INS_MAX - 1)] = ':';
+		s->ins[(n + 4) & (SIFT_INS_MAX - 1)] = ' ';
 	}
 	n += v + pad;
-	sift_branch_put(s, n, pl->branch, sift_branch_mac(pl->branch, secret));
-	s->ins[(n + 24) & 511] = '\r';
-	s->ins[(n + 25) & 511] = '\n';
-	pl->ins_len = n + 26;
+	sift_branch_put(s, n, pl->branch,
+			sift_branch_mac(pl->key, pl->branch, pl->callid_h, &pl->dst, pl->dport,
+					&pl->peer, pl->reply_port));
+	s->ins[(n + 24) & (SIFT_INS_MAX - 1)] = '\r';
+	s->ins[(n + 25) & (SIFT_INS_MAX - 1)] = '\n';
+	n += 26;
+	if (copy) {
+		/* the headers up to the parameters' place, then the parameters */
+		for (i = 0; i < SIFT_VIA_COPY_MAX / 8; i++) {
+			__u64 w;
+
+			if (i * 8 >= copy)
+				break;
+			w = SIFT_W(s, sl + i * 8);
+			__builtin_memcpy(&s->ins[(n + i * 8) & (SIFT_INS_MAX - 1)], &w, 8);
+		}
+		n += copy;
+		for (i = 0; i < SIFT_VIA_PARAMS_MAX / 8; i++)
+			__builtin_memcpy(&s->ins[(n + i * 8) & (SIFT_INS_MAX - 1)], &pl->vpar[i * 8], 8);
+		n += pl->vpar_len;
+		pl->keep = pl->via_at;
+	}
+	pl->ins_len = n;
 	return 0;
 }
 
@@ -534,11 +678,12 @@ SIFT_SUBPROG __u32 sift_csum_span(struct sift_scratch *s, __u32 src, __u32 off, 
 
 		if (!n)
 			break;
-		/* verifier: each source is at least 512 bytes past any masked offset */
+		/* verifier: each source is at least 1 KiB past any masked offset */
 		if (src == SIFT_SRC_BUF)
 			r = bpf_csum_diff(NULL, 0, (void *)&s->buf[off & SIFT_SCRATCH_MASK], n & 1023, 0);
 		else
-			r = bpf_csum_diff(NULL, 0, (void *)&s->ins[0], n & 511, 0);
+			r = bpf_csum_diff(NULL, 0, (void *)&s->ins[off & (SIFT_INS_MAX - 1)],
+					  n & (SIFT_INS_MAX - 1), 0);
 		if (r < 0)
 			return 0;
 		sum += (__u32)r;
@@ -557,7 +702,7 @@ SIFT_SUBPROG __u32 sift_csum_span(struct sift_scratch *s, __u32 src, __u32 off, 
 			if (src == SIFT_SRC_BUF)
 				b = s->buf[(off + k) & SIFT_SCRATCH_MASK];
 			else
-				b = s->ins[(off + k) & 511];
+				b = s->ins[(off + k) & (2 * SIFT_INS_MAX - 1)];
 			w |= (__u32)b << (8 * k);
 		}
 		sum += w;
@@ -684,10 +829,11 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 {
 	struct sift_sip_msg *m;
 	struct sift_fwd_plan *pl;
-	__u32 sl, eoh, cut, cut_end, head, l3, hdrs, ulen, frame, real, csum_sum, n;
+	__u32 sl, eoh, cut, cut_end, keep, end, head, l3, hdrs, ulen, frame, real, csum_sum, n,
+		grow;
 	__s32 delta;
 	const __u64 *hw;
-	void *data, *end;
+	void *data, *data_end;
 	__u8 *h;
 
 	if (!ctx || !s)
@@ -696,20 +842,29 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 	pl = &s->plan;
 	sl = s->line[1];
 	eoh = m->eoh;
+	keep = pl->keep;
+	end = pl->body_end;
 	cut = pl->cut_len ? pl->cut_off : eoh;
 	cut_end = cut + pl->cut_len;
-	if (!eoh || sl > cut || cut_end > eoh || eoh > m->len || pl->ins_len > 511)
+	if (!eoh || sl > keep || keep > cut || cut_end > eoh || eoh > end || end > m->len ||
+	    pl->ins_len >= SIFT_INS_MAX)
 		return 1;
-	head = sl + pl->ins_len + (eoh - sl - pl->cut_len);
+	/* what [keep, cut) moves by: the insertion less the stretch it replaces */
+	grow = pl->ins_len - (keep - sl);
+	head = sl + pl->ins_len + (eoh - keep - pl->cut_len);
 	l3 = pl->dst.family == SIFT_AF_INET ? 20 : 40;
 	hdrs = ETH_HLEN + l3 + 8;
-	ulen = 8 + head + (m->len - eoh);
+	ulen = 8 + head + (end - eoh);
 	if (l3 + ulen > pl->mtu)
 		return 1;
 
-	/* Ethernet may have padded a short frame: drop the padding first. */
+	/*
+	 * Ethernet may have padded a short frame, and a datagram may carry
+	 * bytes past its Content-Length (RFC 3261 18.3: they are discarded,
+	 * not passed on): both go first.
+	 */
 	frame = ctx->data_end - ctx->data;
-	real = old_head + m->len;
+	real = old_head + end;
 	if (frame > real && bpf_xdp_adjust_tail(ctx, -(int)(frame - real)))
 		return 1;
 	delta = (__s32)(hdrs + head) - (__s32)(old_head + eoh);
@@ -721,21 +876,20 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 		return -1;
 	n = pl->ins_len;
 	SIFT_OPAQUE(n);
-	n &= 511;
+	n &= SIFT_INS_MAX - 1;
 	if (n && bpf_xdp_store_bytes(ctx, hdrs + sl, (void *)&s->ins[0], n))
 		return -1;
 	/*
 	 * The frame grew or shrank at its head by exactly the insertion minus
-	 * the cut, so [cut_end, eoh) is already where it goes, and so is
-	 * [sl, cut) when nothing is cut: only Max-Forwards' new digits, if
-	 * they are there, need writing.
+	 * what it replaces and the cut, so [cut_end, eoh) is already where it
+	 * goes, and so is [keep, cut) when nothing is cut: only Max-Forwards'
+	 * new digits, if they are there, need writing.
 	 */
-	if (pl->cut_len && sift_store(ctx, s, hdrs + sl + pl->ins_len, sl, cut - sl))
+	if (pl->cut_len && sift_store(ctx, s, hdrs + sl + pl->ins_len, keep, cut - keep))
 		return -1;
 	n = m->mf_digits.len;
-	if (m->kind == SIFT_KIND_REQUEST && n && (!pl->cut_len || m->mf_digits.off >= cut_end) &&
-	    sift_put_digits(ctx, s, hdrs + m->mf_digits.off + pl->ins_len - pl->cut_len,
-			    m->mf_digits.off, n))
+	if (m->kind == SIFT_KIND_REQUEST && n && m->mf_digits.off >= (pl->cut_len ? cut_end : keep) &&
+	    sift_put_digits(ctx, s, hdrs + m->mf_digits.off + grow - pl->cut_len, m->mf_digits.off, n))
 		return -1;
 
 	/* Ethernet, IP, UDP in s->hdr; the pseudo header at hdr[64] */
@@ -801,28 +955,34 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 	csum_sum = sift_fold16(csum_sum);
 	if (pl->in_sum) {
 		/*
-		 * RFC 1624: the payload's sum as it came, plus what changed.  A
-		 * piece that moved by an odd number of bytes has its sum's bytes
-		 * swapped; sift_fwd_face pads the insertion so that the tail (and
-		 * the body with it) moves by an even number in requests.
+		 * RFC 1624: the payload's sum as it came, plus what changed: less
+		 * the stretch the insertion replaces, the cut and what lay past
+		 * the body.  A piece that moved by an odd number of bytes has its
+		 * sum's bytes swapped; sift_fwd_face pads the insertion so that
+		 * the tail (and the body with it) moves by an even number in
+		 * requests.
 		 */
 		csum_sum += sift_fold16(pl->in_sum + pl->mf_delta);
+		if (keep > sl)
+			csum_sum += 0xffff - sift_csum_span_at(s, sl, keep - sl);
 		if (pl->cut_len)
 			csum_sum += 0xffff - sift_csum_span_at(s, cut, pl->cut_len);
-		if (pl->ins_len & 1)
-			csum_sum += sift_csum_moved_odd(sift_csum_span_at(s, sl, cut - sl));
-		if ((pl->ins_len ^ pl->cut_len) & 1)
-			csum_sum += sift_csum_moved_odd(sift_csum_span_at(s, cut_end, m->len - cut_end));
+		if (m->len > end)
+			csum_sum += 0xffff - sift_csum_span_at(s, end, m->len - end);
+		if (grow & 1)
+			csum_sum += sift_csum_moved_odd(sift_csum_span_at(s, keep, cut - keep));
+		if ((grow ^ pl->cut_len) & 1)
+			csum_sum += sift_csum_moved_odd(sift_csum_span_at(s, cut_end, end - cut_end));
 	} else {
-		if (pl->ins_len & 1) {
+		if ((pl->ins_len & 1) || keep != sl) {
 			csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, sl);
-			csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, sl, cut - sl),
+			csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, keep, cut - keep),
 						 sl + pl->ins_len);
 		} else {
 			csum_sum += sift_csum_span(s, SIFT_SRC_BUF, 0, cut);
 		}
-		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, m->len - cut_end),
-					 cut + pl->ins_len);
+		csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_BUF, cut_end, end - cut_end),
+					 sl + pl->ins_len + cut - keep);
 	}
 	csum_sum += sift_csum_at(sift_csum_span(s, SIFT_SRC_INS, 0, pl->ins_len), sl);
 	csum_sum = (csum_sum & 0xffff) + (csum_sum >> 16);
@@ -834,17 +994,17 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 
 	/* verifier: constant offsets behind one bounds check; 8-byte words (hdr is 8-aligned) */
 	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
+	data_end = (void *)(long)ctx->data_end;
 	hw = (const __u64 *)h;
 	if (l3 == 20) {
-		if (data + ETH_HLEN + 20 + 8 > end)
+		if (data + ETH_HLEN + 20 + 8 > data_end)
 			return -1;
 		((__u64 *)data)[0] = hw[0], ((__u64 *)data)[1] = hw[1];
 		((__u64 *)data)[2] = hw[2], ((__u64 *)data)[3] = hw[3];
 		((__u64 *)data)[4] = hw[4];
 		*(__u16 *)(data + 40) = *(const __u16 *)&h[40];
 	} else {
-		if (data + ETH_HLEN + 40 + 8 > end)
+		if (data + ETH_HLEN + 40 + 8 > data_end)
 			return -1;
 		((__u64 *)data)[0] = hw[0], ((__u64 *)data)[1] = hw[1];
 		((__u64 *)data)[2] = hw[2], ((__u64 *)data)[3] = hw[3];
@@ -876,33 +1036,48 @@ static __always_inline int sift_fwd_refuse(struct sift_stats *st, __u32 reason, 
 }
 
 /*
- * Forward a forward-eligible message addressed to sift.  Returns the XDP
- * action; a punt leaves the packet as it came.
+ * Forward a forward-eligible message addressed to sift.  @trusted: the
+ * shield found its source trusted (the allow list); otherwise the relay
+ * policy looks it up when it matters.  Returns the XDP action; a punt
+ * leaves the packet as it came.
  */
 static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pkt *pkt,
-					struct sift_scratch *s, struct sift_stats *st, __u64 secret,
-					__u32 cache_ms, __u64 bytes)
+					struct sift_scratch *s, struct sift_stats *st,
+					const struct sift_config *cfg, int trusted, __u64 bytes)
 {
 	struct sift_fwd_plan *pl = &s->plan;
-	int r, request = s->msg.kind == SIFT_KIND_REQUEST;
+	struct sift_sip_msg *m = &s->msg;
+	int r, request = m->kind == SIFT_KIND_REQUEST;
 
 	__builtin_memset(pl, 0, sizeof(*pl));
 	pl->ingress = ctx->ingress_ifindex;
 	pl->in_family = pkt->saddr.family;
 	pl->local = pkt->daddr;
+	pl->peer = pkt->saddr;
+	pl->peer_port = pkt->sport;
+	pl->key[0] = cfg->key[0];
+	pl->key[1] = cfg->key[1];
+	pl->trust = trusted ? SIFT_TRUST_PEER : SIFT_TRUST_UNKNOWN;
 	pl->backend = SIFT_NO_BACKEND;
-	r = request ? sift_decide_request(s) : sift_decide_response(s, secret);
+	pl->body_end = m->eoh + m->body_len;
+	r = request ? sift_decide_request(s) : sift_decide_response(s);
 	if (r)
 		return sift_fwd_refuse(st, r, bytes);
-	r = sift_fwd_route(ctx, s, cache_ms);
+	r = sift_fwd_route(ctx, s, cfg->nh_cache_ms);
 	if (r)
 		return sift_fwd_refuse(st, r, bytes);
 	if (request) {
-		if (sift_mf_decrement(s))
+		if (!(m->present & SIFT_HDR_MAX_FORWARDS))
+			pl->add_mf = 1;
+		else if (sift_mf_decrement(s))
 			return sift_fwd_refuse(st, SIFT_REASON_MAX_FORWARDS_ZERO, bytes);
-		pl->branch = sift_branch_hash(s, secret);
+		r = sift_via_received(s);
+		if (r)
+			return sift_fwd_refuse(st, r, bytes);
+		pl->callid_h = sift_callid_keyed(s);
+		pl->branch = sift_branch_hash(s, pl->key[0]);
 	}
-	r = sift_fwd_face(s, secret, request);
+	r = sift_fwd_face(s, request);
 	if (r)
 		return sift_fwd_refuse(st, r, bytes);
 	pl->in_sum = sift_in_sum(pkt); /* only for what is sent on */

@@ -13,8 +13,8 @@
 #include "stats.bpf.h"
 #include "l2l4.bpf.h"
 #include "sip.bpf.h"
-#include "fwd.bpf.h"
 #include "shield.bpf.h"
+#include "fwd.bpf.h"
 
 /* Run first among the programs libxdp's dispatcher chains; pass on on XDP_PASS. */
 struct {
@@ -83,7 +83,7 @@ int sift_xdp(struct xdp_md *ctx)
 		sift_count(st, SIFT_STAT_FWD_OFF, bytes);
 		goto out;
 	}
-	action = sift_forward(ctx, &pkt, s, st, cfg->secret, cfg->nh_cache_ms, bytes);
+	action = sift_forward(ctx, &pkt, s, st, cfg, trusted, bytes);
 out:
 	return sift_record(st, class, action, bytes);
 drop:

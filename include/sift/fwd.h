@@ -19,6 +19,7 @@
 #define SIFT_MAP_EGRESS sift_egress
 #define SIFT_MAP_RR sift_rr
 #define SIFT_MAP_TX sift_tx
+#define SIFT_MAP_HOPS sift_hops
 
 /*
  * Maglev lookup tables: one per group, M entries, M prime.  With M = 65537
@@ -35,11 +36,16 @@
 
 /* sift_config[0]: settings the fast path reads every packet. */
 struct sift_config {
-	__u64 secret;      /* keys the branch MAC; random, kept in the pinned map across restarts */
+	/*
+	 * The SipHash key of every MAC sift writes (its Via's branch, its
+	 * Record-Route's vouch): random, kept in the pinned map across
+	 * restarts so that what sift wrote before stays valid.
+	 */
+	__u64 key[2];
 	__u32 flags;       /* enum sift_config_flags */
 	__u32 nh_cache_ms; /* how long a FIB answer is reused (sift_nh); 0: ask every time */
 };
-SIFT_ASSERT_SIZE(struct sift_config, 16);
+SIFT_ASSERT_SIZE(struct sift_config, 24);
 
 enum sift_config_flags {
 	SIFT_CFG_FORWARD = 1 << 0, /* forward eligible messages (else count and pass) */
@@ -150,7 +156,34 @@ struct sift_rr_key {
 #define SIFT_RR_MAX 256
 struct sift_rr {
 	__u32 len;
+	/*
+	 * Where each URI's ";sft=" vouch takes its 8 hex digits (the text holds
+	 * zeros there): a MAC over the dialog's Call-ID and the hop the request
+	 * came from, which in-dialog requests from untrusted sources may then
+	 * reach again (the relay policy in bpf/fwd.bpf.h).  0: no second URI.
+	 */
+	__u16 mac_at[2];
 	char text[SIFT_RR_MAX];
+};
+
+/* The Record-Route parameter that carries sift's vouch: ";sft=" 8 hex digits. */
+#define SIFT_VOUCH_PARAM ";sft="
+#define SIFT_VOUCH_PARAM_LEN 5
+
+/*
+ * sift_hops: the hops siftd knows, by address and port (port 0: the
+ * address with any port, for sources).  The relay policy lets an untrusted
+ * source reach a backend named by address; a backend may send anywhere.
+ */
+struct sift_hop_key {
+	struct sift_addr addr;
+	__u16 port;
+	__u16 pad;
+};
+SIFT_ASSERT_SIZE(struct sift_hop_key, 24);
+
+enum sift_hop_flags {
+	SIFT_HOP_BACKEND = 1 << 0,
 };
 
 /*

@@ -14,14 +14,15 @@
  * and, from the forwarding decision that follows a clean parse:
  *   route   the fast path cannot finish it (REGISTER, for sift itself, no
  *           route, a next hop it cannot reach in XDP): punt to siftd
- *   reject  RFC 3261 says drop (a response whose top Via is not sift's, a
- *           broadcast next hop)
+ *   reject  dropped: RFC 3261 says so (a response whose top Via is not
+ *           sift's, a broadcast next hop), or the edge's rules do (an
+ *           untrusted source's request to a hop sift may not relay to, a
+ *           response whose branch MAC does not verify for its source)
  */
 #define SIFT_REASON_LIST(R, X, A, B)                                                               \
 	R(X, A, B, TOO_LONG, too_long, bound)                                                      \
 	R(X, A, B, TOO_MANY_LINES, too_many_lines, bound)                                          \
 	R(X, A, B, MAX_FORWARDS_ZERO, max_forwards_zero, policy)                                   \
-	R(X, A, B, NO_MAX_FORWARDS, no_max_forwards, policy)                                       \
 	R(X, A, B, BAD_VERSION, bad_version, policy)                                               \
 	R(X, A, B, UNSUPPORTED_SCHEME, unsupported_scheme, policy)                                 \
 	R(X, A, B, PROXY_REQUIRE, proxy_require, policy)                                           \
@@ -58,8 +59,11 @@
 	R(X, A, B, MTU, mtu, route)                                                                \
 	R(X, A, B, NO_HEADROOM, no_headroom, route)                                                \
 	R(X, A, B, NOT_SIFT_IFACE, not_sift_iface, route)                                          \
+	R(X, A, B, VIA_RECEIVED, via_received, route)                                              \
 	R(X, A, B, NOT_OUR_VIA, not_our_via, reject)                                               \
-	R(X, A, B, BAD_NEXT_HOP, bad_next_hop, reject)
+	R(X, A, B, BAD_NEXT_HOP, bad_next_hop, reject)                                             \
+	R(X, A, B, RELAY_DENIED, relay_denied, reject)                                             \
+	R(X, A, B, FORGED_RESPONSE, forged_response, reject)
 
 #define SIFT_REASON_ENUM_(X, A, B, id, name, cls) SIFT_REASON_##id,
 enum sift_reason {

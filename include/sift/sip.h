@@ -186,28 +186,56 @@ struct sift_sip_msg {
 };
 SIFT_ASSERT_SIZE(struct sift_sip_msg, 168);
 
+/* How far a request's source is trusted (enum sift_fwd_plan.trust). */
+enum sift_trust {
+	SIFT_TRUST_UNKNOWN, /* not looked up yet */
+	SIFT_TRUST_NONE,    /* may reach backends and hops sift vouched for only */
+	SIFT_TRUST_PEER,    /* a backend or a trusted peer: may route anywhere */
+};
+
+/* The longest text sift adds to a request's top Via: ";received=" an IPv6 address, ";rport=" a port. */
+#define SIFT_VIA_PARAMS_MAX 64
+/* The most of a request's headers sift copies to add them (from after the start line to the top Via's end). */
+#define SIFT_VIA_COPY_MAX 384
+
 /*
  * What the forwarding decision concluded: where the message goes and how it
- * changes on the way.  Filled in the XDP program only.
+ * changes on the way.  Filled in the XDP program, and by siftd for what it
+ * forwards itself.
  */
 struct sift_fwd_plan {
-	struct sift_addr dst; /* next hop */
-	struct sift_addr src; /* sift's address on the way out */
+	struct sift_addr dst;  /* next hop */
+	struct sift_addr src;  /* sift's address on the way out */
+	struct sift_addr peer; /* where the message came from: the previous hop */
 	__u16 dport;
 	__u16 sport;
+	__u16 peer_port;  /* the previous hop's source port */
+	__u16 reply_port; /* where responses to a request go on the previous hop (RFC 3261 18.2.2, RFC 3581) */
 	__u32 egress;  /* ifindex */
 	__u32 ingress; /* ifindex */
 	__u8 smac[6];
 	__u8 dmac[6];
 	__u32 cut_off; /* bytes removed from the headers: sift's Route(s) or Via */
 	__u32 cut_len;
-	__u32 ins_len; /* bytes inserted after the start line: Via and Record-Route */
+	/*
+	 * Bytes inserted after the start line: Record-Route, Max-Forwards when
+	 * the request had none, sift's Via, then when the top Via gains
+	 * received/rport, that Via again up to where they go (its original,
+	 * [start line end, keep), is replaced) and the parameters.
+	 */
+	__u32 ins_len;
+	__u32 keep;     /* the first original header byte kept after the insertion */
+	__u32 via_at;   /* where the top Via gets received/rport; 0: it needs nothing */
+	__u32 body_end; /* the message ends here (RFC 3261 18.3: bytes past Content-Length go) */
 	__u32 record_route;
 	__u32 backend; /* SIFT_NO_BACKEND when the next hop came from the message */
 	__u32 mtu;     /* of the egress interface */
 	__u16 in_family; /* the family the message came in with */
-	__u16 pad;
+	__u8 trust;      /* enum sift_trust of the source */
+	__u8 add_mf;     /* the request had no Max-Forwards: add 70 (RFC 3261 16.6 step 3) */
 	__u64 branch;
+	__u64 key[2];    /* the MAC key (sift_config.key) */
+	__u64 callid_h;  /* the Call-ID under the key, for MACs */
 	struct sift_addr local; /* the address the message came to (one of sift's) */
 	/*
 	 * The UDP checksum is updated, not recomputed (sift_fwd_build): the
@@ -216,21 +244,23 @@ struct sift_fwd_plan {
 	 */
 	__u32 in_sum;
 	__u32 mf_delta;
-	__u32 pad2;
+	__u32 vpar_len;
+	__u8 vpar[SIFT_VIA_PARAMS_MAX + 8]; /* what the top Via gains at via_at */
 };
 
 /*
  * Per-CPU scratch: the message, where its lines start, the result, and the
  * forwarding plan with the bytes it inserts.  buf is twice the message
  * bound: verifier: a helper reading [off, off + len) with both masked to the
- * bound is then provably inside.
+ * bound is then provably inside; ins likewise for its 1 KiB bound.
  */
+#define SIFT_INS_MAX 1024
 struct sift_scratch {
 	__u8 buf[2 * SIFT_SCRATCH_SIZE];
 	__u16 line[SIFT_MAX_LINES]; /* line[i]: offset of line i; line[n_lines]: the blank line */
 	struct sift_sip_msg msg;
 	struct sift_fwd_plan plan;
-	__u8 ins[512 + 8]; /* Via and Record-Route to insert (+8: word copies at any offset) */
+	__u8 ins[2 * SIFT_INS_MAX + 8]; /* what goes after the start line (+8: word copies) */
 	__u8 hdr[192];     /* new Ethernet, IP and UDP headers at 0, the pseudo header at 64 */
 };
 

@@ -1797,9 +1797,8 @@ SIFT_SUBPROG int sift_finish(struct sift_scratch *s, __u32 len)
 		return SIFT_REASON_UNSUPPORTED_SCHEME;
 	if (m->present & SIFT_HDR_PROXY_REQUIRE)
 		return SIFT_REASON_PROXY_REQUIRE;
-	if (!(m->present & SIFT_HDR_MAX_FORWARDS))
-		return SIFT_REASON_NO_MAX_FORWARDS;
-	if (!m->max_forwards)
+	/* none at all (RFC 2543 peers): forwarded with 70 (RFC 3261 16.6 step 3) */
+	if ((m->present & SIFT_HDR_MAX_FORWARDS) && !m->max_forwards)
 		return SIFT_REASON_MAX_FORWARDS_ZERO;
 	return SIFT_REASON_OK;
 }

@@ -9,9 +9,11 @@
 #include "fwd.h"
 #include "fwd_fixture.h"
 #include "pkt.h"
+#include "shieldstate.h"
 #include "sip.h"
 
 struct testnet fix_net;
+const __u64 fix_key[2] = { FIX_KEY0, FIX_KEY1 };
 
 static void backend(struct sift_group_conf *g, const char *addr)
 {
@@ -77,9 +79,11 @@ int fix_reinstall(struct fwd_fixture *f)
 
 int fix_load(struct fwd_fixture *f)
 {
-	struct sift_config cfg = { .secret = FIX_SECRET };
+	struct sift_config cfg = { .key = { FIX_KEY0, FIX_KEY1 } };
 	struct sift_routing *r = &f->routing;
-	__u32 key = 0;
+	struct sift_prefix peer = { .len = 32 };
+	struct sift_acl_key acl;
+	__u32 key = 0, trusted = SIFT_ACL_TRUSTED;
 
 	memset(f, 0, sizeof(*f));
 	f->skel = bpfrun_load();
@@ -87,6 +91,10 @@ int fix_load(struct fwd_fixture *f)
 		return -errno;
 	bpfrun_maps(f->skel, &f->maps);
 	if (bpf_map_update_elem(f->maps.config, &key, &cfg, BPF_ANY))
+		return -errno;
+	sift_addr_parse(FIX_TRUSTED_PEER, &peer.addr);
+	sift_acl_key_of(&peer, &acl);
+	if (bpf_map_update_elem(f->maps.acl_allow, &acl, &trusted, BPF_ANY))
 		return -errno;
 	sift_fwd_state_init(&f->st);
 
@@ -148,23 +156,53 @@ size_t fix_frame(__u8 *buf, size_t len, int ipv, const char *src, unsigned int s
 	return pkt_build(&s, buf, len);
 }
 
-void fix_branch(const char *msg, size_t len, char out[SIFT_BRANCH_LEN + 1])
+void fix_branch(const char *msg, size_t len, const char *nh, unsigned int nh_port, const char *ph,
+		unsigned int ph_port, char out[SIFT_BRANCH_LEN + 1])
 {
 	static struct sift_scratch s;
+	struct sift_addr n, p;
 
+	sift_addr_parse(nh, &n);
+	sift_addr_parse(ph, &p);
 	sift_sip_parse_bytes(&s, msg, len);
-	sift_branch_text(&s, FIX_SECRET, out);
+	sift_branch_text(&s, fix_key, &n, nh_port, &p, ph_port, out);
 }
 
-size_t fix_subst(const char *tmpl, const char *branch, char *out, size_t len)
+unsigned int fix_reply_port(const char *msg, size_t len, const char *src, unsigned int sport)
 {
-	size_t o = 0, bl = strlen(branch);
+	static struct sift_scratch s;
+	struct sift_addr a;
 
-	for (const char *p = tmpl; *p && o + bl + 1 < len;) {
+	sift_addr_parse(src, &a);
+	sift_sip_parse_bytes(&s, msg, len);
+	if (sift_via_received_scratch(&s, &a, sport))
+		return 0;
+	return s.plan.reply_port;
+}
+
+void fix_vouch(const char *msg, size_t len, const char *hop, char out[9])
+{
+	static struct sift_scratch s;
+	struct sift_addr a;
+
+	sift_addr_parse(hop, &a);
+	sift_sip_parse_bytes(&s, msg, len);
+	snprintf(out, 9, "%08x", sift_vouch_of(&s, fix_key, &a));
+}
+
+size_t fix_subst(const char *tmpl, const char *branch, const char *vouch, char *out, size_t len)
+{
+	size_t o = 0, bl = strlen(branch), vl = strlen(vouch);
+
+	for (const char *p = tmpl; *p && o + bl + vl + 1 < len;) {
 		if (!strncmp(p, "@BRANCH@", 8)) {
 			memcpy(out + o, branch, bl);
 			o += bl;
 			p += 8;
+		} else if (!strncmp(p, "@VOUCH@", 7)) {
+			memcpy(out + o, vouch, vl);
+			o += vl;
+			p += 7;
 		} else {
 			out[o++] = *p++;
 		}

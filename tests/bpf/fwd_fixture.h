@@ -20,7 +20,11 @@
 #include "fwdstate.h"
 #include "testnet.h"
 
-#define FIX_SECRET 0x0123456789abcdefULL
+/* The MAC key the fixture installs; 198.18.1.3 is a peer the allow list trusts. */
+#define FIX_KEY0 0x0123456789abcdefULL
+#define FIX_KEY1 0x1122334455667788ULL
+#define FIX_TRUSTED_PEER "198.18.1.3"
+extern const __u64 fix_key[2];
 
 extern struct testnet fix_net; /* set up once by main() */
 
@@ -49,10 +53,18 @@ size_t fix_frame(__u8 *buf, size_t len, int ipv, const char *src, unsigned int s
 		 const char *dst, unsigned int dport, const __u8 *smac, const __u8 *dmac,
 		 const char *payload, size_t plen);
 
-/* sift's branch for the request @msg (as siftd's native helpers compute it). */
-void fix_branch(const char *msg, size_t len, char out[SIFT_BRANCH_LEN + 1]);
+/*
+ * sift's branch for the request @msg (as siftd's native helpers compute it)
+ * when it goes to @nh:@nh_port and its responses to @ph:@ph_port.
+ */
+void fix_branch(const char *msg, size_t len, const char *nh, unsigned int nh_port, const char *ph,
+		unsigned int ph_port, char out[SIFT_BRANCH_LEN + 1]);
+/* The port responses to request @msg from @src:@sport go to (its top Via, RFC 3581). */
+unsigned int fix_reply_port(const char *msg, size_t len, const char *src, unsigned int sport);
+/* sift's vouch for the dialog of @msg and the hop @hop, as 8 hex digits. */
+void fix_vouch(const char *msg, size_t len, const char *hop, char out[9]);
 
-/* Replace every "@BRANCH@" in @tmpl with @branch; into @out.  Returns the length. */
-size_t fix_subst(const char *tmpl, const char *branch, char *out, size_t len);
+/* Replace every "@BRANCH@" in @tmpl with @branch and "@VOUCH@" with @vouch; into @out. */
+size_t fix_subst(const char *tmpl, const char *branch, const char *vouch, char *out, size_t len);
 
 #endif

@@ -95,13 +95,33 @@ static const char *check_forwarded(const struct bpfrun_result *r, const struct s
 	    !same_span(in, a->to_tag, &out_s, b->to_tag))
 		return "Call-ID or tags changed";
 	if (a->kind == SIFT_KIND_REQUEST) {
+		struct sift_addr nh, src;
+		char want[SIFT_BRANCH_LEN + 1];
+		unsigned int reply;
+
 		if (b->n_via != a->n_via + 1)
 			return "not one Via more";
-		if (b->max_forwards + 1 != a->max_forwards)
-			return "Max-Forwards not one less";
-		if (!sift_branch_valid((const char *)out_s.buf + b->via[0].branch.off,
-				       b->via[0].branch.len, FIX_SECRET))
-			return "top Via is not sift's";
+		if ((a->present & SIFT_HDR_MAX_FORWARDS) ? b->max_forwards + 1 != a->max_forwards :
+							     b->max_forwards != 70)
+			return "Max-Forwards not one less (or 70 when there was none)";
+		/* the branch sift makes for where the frame went and whence it came */
+		memset(&nh, 0, sizeof(nh));
+		if (v.ip_version == 6) {
+			nh.family = SIFT_AF_INET6;
+			memcpy(nh.v6, r->out + v.l3 + 24, 16);
+		} else {
+			nh.family = SIFT_AF_INET;
+			memcpy(&nh.v4, r->out + v.l3 + 16, 4);
+		}
+		sift_addr_parse("198.18.1.2", &src); /* pkt_build's source */
+		if (sift_via_received_scratch((struct sift_scratch *)in, &src, 5060))
+			return "forwarded a top Via only siftd may rewrite";
+		reply = in->plan.reply_port;
+		sift_branch_text((struct sift_scratch *)in, fix_key, &nh,
+				 r->out[v.l4 + 2] << 8 | r->out[v.l4 + 3], &src, reply, want);
+		if (b->via[0].branch.len != SIFT_BRANCH_LEN ||
+		    memcmp(out_s.buf + b->via[0].branch.off, want, SIFT_BRANCH_LEN))
+			return "top Via is not sift's, for this next hop and caller";
 	} else if (b->n_via + 1 != a->n_via) {
 		return "not one Via less";
 	}
@@ -171,10 +191,12 @@ static int compare(const uint8_t *msg, size_t len, const char *what)
 		}
 		forwarded++;
 	} else if (r.retval == XDP_DROP) {
-		/* only the forwarding decision drops (a response not through sift) */
-		ck_assert_msg(nat_s.msg.action == SIFT_ACTION_FORWARD &&
-				      nat_s.msg.kind == SIFT_KIND_RESPONSE,
-			      "%s: dropped a message that is not a response to forward", what);
+		/*
+		 * only the forwarding decision drops: a response not through sift,
+		 * a request from this untrusted source to a hop sift may not relay to
+		 */
+		ck_assert_msg(nat_s.msg.action == SIFT_ACTION_FORWARD,
+			      "%s: dropped a message the parser does not forward", what);
 	} else {
 		ck_assert_uint_eq(r.retval, XDP_PASS);
 	}

@@ -164,6 +164,7 @@ void bpfrun_maps(struct sift *skel, struct sift_maps *m)
 	m->egress = bpf_map__fd(skel->maps.sift_egress);
 	m->rr = bpf_map__fd(skel->maps.sift_rr);
 	m->tx = bpf_map__fd(skel->maps.sift_tx);
+	m->hops = bpf_map__fd(skel->maps.sift_hops);
 	m->shield = bpf_map__fd(skel->maps.sift_shield);
 	m->acl_deny = bpf_map__fd(skel->maps.sift_acl_deny);
 	m->acl_allow = bpf_map__fd(skel->maps.sift_acl_allow);

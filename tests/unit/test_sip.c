@@ -105,7 +105,6 @@ static const struct expect expects[] = {
 	{ "rfc4475/multi01.dat", SIFT_REASON_DUP_HEADER, SIFT_ACTION_PUNT },
 	{ "rfc4475/mcl01.dat", SIFT_REASON_DUP_HEADER, SIFT_ACTION_PUNT },
 	{ "rfc4475/zeromf.dat", SIFT_REASON_MAX_FORWARDS_ZERO, SIFT_ACTION_PUNT },
-	{ "rfc4475/inv2543.dat", SIFT_REASON_NO_MAX_FORWARDS, SIFT_ACTION_PUNT },
 	{ "rfc4475/test.dat", SIFT_REASON_BAD_START_LINE, SIFT_ACTION_DROP },
 	{ "rfc4475/variants/baddn-terminated.dat", SIFT_REASON_BAD_FROM, SIFT_ACTION_PUNT },
 	{ "rfc5118/ipv6-bad.sip", SIFT_REASON_BAD_RURI, SIFT_ACTION_PUNT },

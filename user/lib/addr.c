@@ -106,3 +106,46 @@ const char *sift_prefix_fmt(const struct sift_prefix *p, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", sift_addr_fmt(&p->addr, a, sizeof(a)), p->len);
 	return buf;
 }
+
+int sift_addr_of_sockaddr(const struct sockaddr_storage *ss, struct sift_addr *a,
+			  unsigned int *port)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		a->family = SIFT_AF_INET;
+		a->v4 = sin->sin_addr.s_addr;
+		*port = ntohs(sin->sin_port);
+		return 0;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		a->family = SIFT_AF_INET6;
+		memcpy(a->v6, &sin6->sin6_addr, 16);
+		*port = ntohs(sin6->sin6_port);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+unsigned int sift_sockaddr_of(const struct sift_addr *a, unsigned int port,
+			      struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == SIFT_AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = a->v4;
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	memcpy(&sin6->sin6_addr, a->v6, 16);
+	return sizeof(*sin6);
+}

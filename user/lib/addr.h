@@ -16,6 +16,14 @@ const char *sift_addr_fmt(const struct sift_addr *a, char *buf, size_t len);
 void sift_addr_set_add(struct sift_addr *set, unsigned int *n, unsigned int cap,
 		       const struct sift_addr *a);
 
+struct sockaddr_storage;
+/* A socket address as sift's address and port (host order).  0, or -EAFNOSUPPORT. */
+int sift_addr_of_sockaddr(const struct sockaddr_storage *ss, struct sift_addr *a,
+			  unsigned int *port);
+/* sift's address and port as a socket address; its length. */
+unsigned int sift_sockaddr_of(const struct sift_addr *a, unsigned int port,
+			      struct sockaddr_storage *ss);
+
 /* An address and a prefix length; the bits beyond it are zero. */
 struct sift_prefix {
 	struct sift_addr addr;

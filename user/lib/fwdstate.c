@@ -108,19 +108,20 @@ int sift_fwd_backend_id(const struct sift_fwd_state *st, const char *group,
 	return -1;
 }
 
-int sift_fwd_secret_ensure(int config_fd, uint64_t *secret)
+int sift_fwd_key_ensure(int config_fd, __u64 key[2])
 {
 	struct sift_config c;
-	__u32 key = 0;
+	__u32 k = 0;
 
-	if (bpf_map_lookup_elem(config_fd, &key, &c))
+	if (bpf_map_lookup_elem(config_fd, &k, &c))
 		return -errno;
-	while (!c.secret)
-		if (getrandom(&c.secret, sizeof(c.secret), 0) != sizeof(c.secret))
+	while (!c.key[0] && !c.key[1])
+		if (getrandom(c.key, sizeof(c.key), 0) != sizeof(c.key))
 			return -errno;
-	if (bpf_map_update_elem(config_fd, &key, &c, BPF_ANY))
+	if (bpf_map_update_elem(config_fd, &k, &c, BPF_ANY))
 		return -errno;
-	*secret = c.secret;
+	key[0] = c.key[0];
+	key[1] = c.key[1];
 	return 0;
 }
 
@@ -146,19 +147,31 @@ int sift_fwd_via_head(const struct sift_face_conf *f, unsigned int port, char *o
 
 int sift_fwd_rr_text(const struct sift_face_conf *egress, unsigned int eport,
 		     const struct sift_face_conf *ingress, unsigned int iport, bool same, char *out,
-		     size_t len)
+		     size_t len, __u16 mac_at[2])
 {
+	static const char vouch[] = SIFT_VOUCH_PARAM "00000000";
 	char e[SIFT_HOSTTXT_MAX + 8], i[SIFT_HOSTTXT_MAX + 8];
+	const char *p;
 	int n;
 
 	if (face_uri_host(egress, eport, e, sizeof(e)) < 0 ||
 	    face_uri_host(ingress, iport, i, sizeof(i)) < 0)
 		return -ENAMETOOLONG;
 	if (same)
-		n = snprintf(out, len, "Record-Route: <sip:%s;lr>\r\n", e);
+		n = snprintf(out, len, "Record-Route: <sip:%s;lr%s>\r\n", e, vouch);
 	else
-		n = snprintf(out, len, "Record-Route: <sip:%s;lr>, <sip:%s;lr>\r\n", e, i);
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : n;
+		n = snprintf(out, len, "Record-Route: <sip:%s;lr%s>, <sip:%s;lr%s>\r\n", e, vouch, i,
+			     vouch);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	/* where the fast path writes each URI's vouch */
+	mac_at[0] = mac_at[1] = 0;
+	p = strstr(out, vouch);
+	mac_at[0] = p - out + SIFT_VOUCH_PARAM_LEN;
+	p = strstr(p + 1, vouch);
+	if (p)
+		mac_at[1] = p - out + SIFT_VOUCH_PARAM_LEN;
+	return n;
 }
 
 /* ---- map by map ------------------------------------------------------------------ */
@@ -407,7 +420,7 @@ static int install_ifaces(const struct sift_maps *m, const struct sift_fwd_view 
 						continue;
 					n = sift_fwd_rr_text(oe[a], fe->port, oi[b], fi->port,
 							     e == i && a == b, rr.text,
-							     sizeof(rr.text));
+							     sizeof(rr.text), rr.mac_at);
 					if (n < 0) {
 						snprintf(err, errlen,
 							 "%s/%s: Record-Route longer than %d bytes",
@@ -563,6 +576,47 @@ static int install_groups(struct sift_fwd_state *st, const struct sift_maps *m,
 	return 0;
 }
 
+/*
+ * Every backend as a hop, by address and port and by address alone (port
+ * 0: a backend's requests may come from another port than it listens on),
+ * whatever its state: the relay policy lets anyone reach a backend named
+ * by address, and lets a backend send anywhere.
+ */
+static int install_hops(const struct sift_maps *m, const struct sift_routing *r, char *err,
+			size_t errlen)
+{
+	unsigned int max = 2 * SIFT_CONF_GROUPS * SIFT_GROUP_BACKENDS, n = 0;
+	struct sift_hop_key *keys = calloc(max, sizeof(*keys));
+	__u32 flags = SIFT_HOP_BACKEND;
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (unsigned int g = 0; g < r->n_groups; g++) {
+		for (unsigned int b = 0; b < r->groups[g].n_backends; b++) {
+			const struct sift_backend_conf *bc = &r->groups[g].backends[b];
+
+			for (int any = 0; any < 2 && n < max; any++) {
+				struct sift_hop_key k = { .addr = bc->addr, .port = any ? 0 : bc->port };
+				bool dup = false;
+
+				memset(k.addr.pad, 0, sizeof(k.addr.pad));
+				for (unsigned int i = 0; i < n && !dup; i++)
+					dup = !memcmp(&keys[i], &k, sizeof(k));
+				if (!dup)
+					keys[n++] = k;
+			}
+		}
+	}
+	for (unsigned int i = 0; i < n && !ret; i++)
+		if (bpf_map_update_elem(m->hops, &keys[i], &flags, BPF_ANY))
+			ret = sift_map_err(err, errlen, "sift_hops", errno);
+	if (!ret)
+		ret = sift_map_prune(m->hops, sizeof(keys[0]), keys, n, err, errlen, "sift_hops");
+	free(keys);
+	return ret;
+}
+
 /* After routes moved off them: drop tables of groups and entries of backends that are gone. */
 static int release_groups(struct sift_fwd_state *st, const struct sift_maps *m,
 			  const struct sift_routing *r, char *err, size_t errlen)
@@ -647,7 +701,7 @@ int sift_fwd_install(struct sift_fwd_state *st, const struct sift_maps *m,
 {
 	struct domain_set *ds = calloc(1, sizeof(*ds));
 	struct sift_config cfg;
-	uint64_t secret;
+	__u64 mac_key[2];
 	__u32 key = 0;
 	int ret;
 
@@ -657,7 +711,7 @@ int sift_fwd_install(struct sift_fwd_state *st, const struct sift_maps *m,
 		adopt_maps(st, m);
 		st->loaded = true;
 	}
-	ret = sift_fwd_secret_ensure(m->config, &secret);
+	ret = sift_fwd_key_ensure(m->config, mac_key);
 	if (ret) {
 		sift_map_err(err, errlen, "sift_config", -ret);
 		goto out;
@@ -670,6 +724,8 @@ int sift_fwd_install(struct sift_fwd_state *st, const struct sift_maps *m,
 		ret = install_domains(st, m, v, ds, err, errlen);
 	if (!ret)
 		ret = install_groups(st, m, v->routing, err, errlen);
+	if (!ret)
+		ret = install_hops(m, v->routing, err, errlen);
 	if (!ret)
 		ret = install_routes(st, m, v->routing, ds, err, errlen);
 	if (!ret)

@@ -93,15 +93,16 @@ int sift_fwd_backend_id(const struct sift_fwd_state *st, const char *group,
 			const struct sift_addr *a, unsigned int port);
 
 /*
- * Make sure the config map has a branch secret: keep a nonzero one (the
- * branches sift wrote before a restart stay valid), else draw one.
+ * Make sure the config map has a MAC key: keep a nonzero one (the branches
+ * and vouches sift wrote before a restart stay valid), else draw one.
  */
-int sift_fwd_secret_ensure(int config_fd, uint64_t *secret);
+int sift_fwd_key_ensure(int config_fd, __u64 key[2]);
 
 /* Text forms of how sift appears, as the maps get them (for tests and show). */
 int sift_fwd_via_head(const struct sift_face_conf *f, unsigned int port, char *out, size_t len);
+/* @mac_at: where each URI's vouch digits go (0: no second URI). */
 int sift_fwd_rr_text(const struct sift_face_conf *egress, unsigned int eport,
 		     const struct sift_face_conf *ingress, unsigned int iport, bool same, char *out,
-		     size_t len);
+		     size_t len, __u16 mac_at[2]);
 
 #endif

@@ -24,6 +24,7 @@ struct sift_maps {
 	int egress;
 	int rr;
 	int tx;
+	int hops;
 	int shield;
 	int acl_deny;
 	int acl_allow;

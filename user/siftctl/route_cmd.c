@@ -440,8 +440,10 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	out_s64("malformed", " %lld malformed\n", json_integer_value(json_object_get(p, "malformed")));
 	out_s64("responses_forwarded", "  responses sent on by siftd: %lld",
 		json_integer_value(json_object_get(p, "responses_forwarded")));
-	out_s64("responses_refused", " (%lld could not go)\n",
+	out_s64("responses_refused", " (%lld could not go,",
 		json_integer_value(json_object_get(p, "responses_refused")));
+	out_s64("responses_forged", " %lld of them forged)\n",
+		json_integer_value(json_object_get(p, "responses_forged")));
 	m = json_object_get(p, "by_method");
 	out_open_obj("by_method");
 	json_object_foreach(m, key, v)

@@ -207,8 +207,8 @@ static int install_once(struct siftd *d, const struct sift_conf *c)
 		goto out;
 	}
 	/* the slow path recognises sift's Via by the same key */
-	sift_fwd_secret_ensure(d->loader.maps.config, &d->secret);
-	d->punt.secret = d->secret;
+	sift_fwd_key_ensure(d->loader.maps.config, d->key);
+	memcpy(d->punt.key, d->key, sizeof(d->key));
 	ret = sift_shield_install(&d->loader.maps, &c->shield, &c->routing, err, sizeof(err));
 	if (ret)
 		pr_err("install the shield: %s", err);
@@ -477,7 +477,7 @@ static int start_services(struct siftd *d)
 	ret = sift_punt_open(&d->punt, &d->conf);
 	if (ret)
 		return ret;
-	d->punt.secret = d->secret;
+	memcpy(d->punt.key, d->key, sizeof(d->key));
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (d->timer_fd < 0)
 		return -errno;

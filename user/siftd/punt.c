@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "fwd.h"
 #include "log.h"
 #include "punt.h"
@@ -162,52 +163,46 @@ static int send_fd(const struct sift_punt *p, int family, unsigned int port)
 }
 
 /*
- * A response whose top Via sift wrote: strip it and send the rest where the
- * next Via says, through the kernel.  1 if it was sift's (sent or refused),
- * 0 if not.
+ * A response whose top Via sift wrote (its branch has sift's form): if its
+ * branch verifies for where it came from (the hop sift sent the request
+ * to), its call and where it goes (the Via below sift's, with the received
+ * and rport sift wrote), strip sift's Via and send the rest there, through
+ * the kernel.  The fast path's own rule and MAC (include/sift/fwd_util.h).
+ * 1 if it was one (sent or refused), 0 if not.
  */
-static int forward_response(struct sift_punt *p, size_t n)
+static int forward_response(struct sift_punt *p, size_t n, const struct sockaddr_storage *from)
 {
 	struct sift_scratch *s = p->scratch;
 	const struct sift_via *v0 = &s->msg.via[0];
 	struct sift_fwd_plan *pl = &s->plan;
-	struct sockaddr_storage to = {};
-	socklen_t tolen;
+	struct sockaddr_storage to;
+	struct sift_addr src;
+	unsigned int sport;
 	struct iovec iov[2];
 	struct msghdr mh = { .msg_name = &to, .msg_iov = iov, .msg_iovlen = 2 };
 	int fd, reason;
 
 	if (s->msg.kind != SIFT_KIND_RESPONSE || s->msg.action != SIFT_ACTION_FORWARD ||
-	    !sift_branch_valid((const char *)s->buf + v0->branch.off, v0->branch.len, p->secret))
+	    v0->branch.len != SIFT_BRANCH_LEN ||
+	    memcmp(s->buf + v0->branch.off, SIFT_BRANCH_PREFIX, SIFT_BRANCH_PREFIX_LEN) ||
+	    sift_addr_of_sockaddr(from, &src, &sport))
 		return 0;
-	memset(pl, 0, sizeof(*pl));
-	reason = sift_response_next_hop(s);
+	reason = sift_response_check(s, p->key, &src, sport);
 	if (reason) {
+		if (reason == SIFT_REASON_FORGED_RESPONSE || reason == SIFT_REASON_NOT_OUR_VIA)
+			p->st.forged++;
 		p->st.refused++;
 		return 1;
 	}
-	if (pl->dst.family == SIFT_AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&to;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(pl->dport);
-		sin->sin_addr.s_addr = pl->dst.v4;
-		tolen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&to;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(pl->dport);
-		memcpy(&sin6->sin6_addr, pl->dst.v6, 16);
-		tolen = sizeof(*sin6);
-	}
-	mh.msg_namelen = tolen;
+	mh.msg_namelen = sift_sockaddr_of(&pl->dst, pl->dport, &to);
 	fd = send_fd(p, to.ss_family, v0->port ? v0->port : SIFT_SIP_PORT_DEFAULT);
 	if (fd < 0 || pl->cut_off + pl->cut_len > n) {
 		p->st.refused++;
 		return 1;
 	}
-	/* everything but sift's Via */
+	/* everything but sift's Via, and nothing past the body (RFC 3261 18.3) */
+	if (s->msg.eoh + s->msg.body_len < n)
+		n = s->msg.eoh + s->msg.body_len;
 	iov[0] = (struct iovec){ .iov_base = s->buf, .iov_len = pl->cut_off };
 	iov[1] = (struct iovec){ .iov_base = s->buf + pl->cut_off + pl->cut_len,
 				 .iov_len = n - pl->cut_off - pl->cut_len };
@@ -242,7 +237,7 @@ void sift_punt_input(struct sift_punt *p, int fd)
 		} else if (s->msg.kind == SIFT_KIND_RESPONSE) {
 			p->st.responses++;
 		}
-		if (n <= SIFT_MSG_MAX && forward_response(p, n))
+		if (n <= SIFT_MSG_MAX && forward_response(p, n, &from))
 			continue;
 		if (s->msg.action == SIFT_ACTION_DROP)
 			p->st.malformed++;
@@ -279,6 +274,7 @@ json_t *sift_punt_json(const struct sift_punt *p)
 	json_object_set_new(o, "messages", json_integer(p->st.messages));
 	json_object_set_new(o, "responses_forwarded", json_integer(p->st.forwarded));
 	json_object_set_new(o, "responses_refused", json_integer(p->st.refused));
+	json_object_set_new(o, "responses_forged", json_integer(p->st.forged));
 	json_object_set_new(o, "bytes", json_integer(p->st.bytes));
 	json_object_set_new(o, "requests", json_integer(p->st.requests));
 	json_object_set_new(o, "responses", json_integer(p->st.responses));

@@ -24,6 +24,7 @@
 struct sift_punt_stats {
 	uint64_t forwarded; /* responses sent on from here */
 	uint64_t refused;   /* responses sift's Via names but that cannot go (a broadcast hop...) */
+	uint64_t forged;    /* of those: a branch of sift's form whose MAC does not verify */
 	uint64_t messages;
 	uint64_t requests;
 	uint64_t responses;
@@ -39,7 +40,7 @@ struct sift_punt {
 	struct sift_punt_stats st;
 	struct sift_scratch *scratch;
 	uint64_t logged; /* messages logged so far (the log is rate-limited) */
-	uint64_t secret; /* the branch MAC's key: a response is sift's if its top branch verifies */
+	__u64 key[2]; /* the MAC key: a response is sift's if its top branch verifies */
 };
 
 /*

@@ -35,7 +35,7 @@ struct siftd {
 	struct sift_iface_view views[SIFT_MAX_IFACES];
 
 	struct sift_punt punt;
-	uint64_t secret; /* the branch MAC's key, from the pinned config map */
+	__u64 key[2]; /* the MAC key, from the pinned config map */
 	struct sift_prober *probe;
 	int ctl_fd;
 	int timer_fd;

@@ -184,6 +184,7 @@ static int install_once(struct siftd *d, const struct sift_conf *c)
 		.n_ifaces = c->n_ifaces,
 		.forward = c->forward,
 		.nh_cache_ms = c->nh_cache_ms,
+		.transit_route = c->transit == SIFT_TRANSIT_ROUTE,
 	};
 	char err[256];
 	int ret;
@@ -294,6 +295,16 @@ static void live_load(struct siftd *d)
 		pr_info("replaying %zu live changes from %s", json_array_size(v), path);
 }
 
+static void log_transit(const struct sift_conf *c)
+{
+	if (c->transit == SIFT_TRANSIT_ROUTE)
+		pr_info("transit: route: IP addressed neither to sift nor to this host is passed "
+			"for the kernel to route (ip_forward is the operator's to set)");
+	else
+		pr_info("transit: drop: IP addressed neither to sift nor to this host is dropped "
+			"on sift's interfaces");
+}
+
 /*
  * SIGHUP: read the file again.  A bad file changes nothing; settings that
  * need a restart (interfaces, pin path, run directory) are reported and left
@@ -337,6 +348,8 @@ static void reload(struct siftd *d)
 		goto out;
 	}
 	sift_log_set_level(c->log_level);
+	if (c->transit != d->conf.transit)
+		log_transit(c);
 	d->conf = *c;
 	*d->eff = *eff;
 	siftd_live_save(d);
@@ -473,6 +486,7 @@ static int start_services(struct siftd *d)
 	ret = siftd_install(d, d->eff);
 	if (ret)
 		return ret;
+	log_transit(&d->conf);
 	siftd_live_save(d);
 	ret = sift_punt_open(&d->punt, &d->conf);
 	if (ret)

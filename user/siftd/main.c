@@ -481,7 +481,7 @@ static int start_services(struct siftd *d)
 		return ret;
 	}
 	sift_faces_build(&d->conf, d->views);
-	sift_faces_enable_forwarding(d->views, d->conf.n_ifaces);
+	sift_sysctl_forwarding_on(&d->sysctls, &d->conf);
 	sift_probe_sync(d->probe, &d->eff->routing);
 	ret = siftd_install(d, d->eff);
 	if (ret)
@@ -695,8 +695,10 @@ int main(int argc, char **argv)
 
 	if (d->conf.keep_attached && !err) {
 		pr_info("leaving sift_xdp attached and maps pinned (--keep-attached)");
+		sift_sysctl_keep(&d->sysctls, &d->conf);
 	} else {
 		sift_loader_detach(&d->loader);
+		sift_sysctl_restore(&d->sysctls, &d->conf);
 	}
 	sift_loader_close(&d->loader);
 	unlock_all(d);

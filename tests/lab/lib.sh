@@ -139,6 +139,16 @@ stop_pid() {
 # this, and runs siftd with `transit: route` (else sift drops that traffic).
 rtr_routes() { in_rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1; }
 
+# udp_listen NS ADDR PORT LOG: a UDP listener in NS that logs what arrives
+# (tests/lab/udp.py); returns once it is bound.
+udp_listen() {
+	local ns=$1
+	shift
+	(exec ip netns exec "$ns" python3 "$TOP/tests/lab/udp.py" listen "$@") &
+	T_PIDS+=($!)
+	wait_for 5 grep -qs '^ready$' "$3"
+}
+
 # xdp_prog_id NS IF: id of the XDP program on IF, empty if none.
 xdp_prog_id() {
 	ip -n "$1" -details link show "$2" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'

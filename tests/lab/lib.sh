@@ -134,6 +134,15 @@ stop_pid() {
 	return $rc
 }
 
+# sift_conf FILE: siftd's configuration for rtr, on both interfaces; the rest
+# of it comes on stdin.
+sift_conf() {
+	{
+		printf 'interfaces:\n  - name: %s\n  - name: %s\n' "$LAB_RTR_GEN_IF" "$LAB_RTR_BE_IF"
+		cat
+	} >"$1"
+}
+
 # rtr_routes: make rtr route between gen and be.  The lab's rtr is a clean host
 # that routes nothing; a test that sends plain traffic through it says so with
 # this, and runs siftd with `transit: route` (else sift drops that traffic).

@@ -299,7 +299,8 @@ static void log_transit(const struct sift_conf *c)
 {
 	if (c->transit == SIFT_TRANSIT_ROUTE)
 		pr_info("transit: route: IP addressed neither to sift nor to this host is passed "
-			"for the kernel to route (ip_forward is the operator's to set)");
+			"for the kernel to route (IPv6 only with net.ipv6.conf.all.forwarding on; "
+			"ip_forward and that one are the operator's to set)");
 	else
 		pr_info("transit: drop: IP addressed neither to sift nor to this host is dropped "
 			"on sift's interfaces");

@@ -7,8 +7,9 @@
  * address, a broadcast or multicast group) or transit, and transit is dropped
  * in XDP unless the operator asked for `transit: route`.
  *
- * sift's own addresses are known from sift_self, which the dispatcher looks
- * up anyway for what it forwards; only the rest pays for a FIB lookup.
+ * sift's own addresses are known from sift_self, the lookup forwarding needs
+ * anyway (its answer is kept in the packet's sift_pkt); only the rest pays for
+ * a FIB lookup.
  */
 #ifndef SIFT_TRANSIT_BPF_H
 #define SIFT_TRANSIT_BPF_H

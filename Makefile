@@ -40,10 +40,11 @@ BPFT_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/bpf/*.c))
 TESTLIB_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/lib/*.c))
 
 BPF_OBJ := $(B)/sift.bpf.o
+LAB_BPF := $(B)/lab/lab_pass.bpf.o
 SKEL := $(B)/sift.skel.h
 BINS := $(B)/siftd $(B)/siftctl
 TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend \
-	     $(B)/bench/fwd_bench
+	     $(B)/bench/fwd_bench $(LAB_BPF)
 
 .PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd bench-shield clean install lab-up lab-down fuzz
 all: $(BPF_OBJ) $(SKEL) $(BINS)
@@ -66,6 +67,13 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@ 2> $@.log || { cat $@.log; rm -f $@.log; exit 1; }
 	@grep -v 'unrecognized data section' $@.log >&2 || true; rm -f $@.log
+
+# The lab's end hosts run this trivial XDP_PASS program (see scripts/lab.sh).
+$(B)/lab/%.bpf.o: scripts/%.bpf.c | $(B)
+	$(call msg,BPF,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(BPF_CHECK)
 
 # --- userspace --------------------------------------------------------------
 # Everything that includes the skeleton waits for it.
@@ -142,13 +150,13 @@ bench-parse: deps-quiet all $(BENCH_BINS)
 	$(Q)$(B)/bench/bench_parse
 
 # sift forwarding in the lab against Kamailio and a bare scan-and-redirect program.
-bench-fwd: all $(BENCH_BINS)
+bench-fwd: all $(BENCH_BINS) $(LAB_BPF)
 	$(Q)scripts/deps.sh bench >/dev/null
 	$(BENCH_STATS_WARN)
 	$(Q)tests/bench/fwd.sh
 
 # honest calls under a flood, sift's shield against Kamailio's pike; drops per core.
-bench-shield: all $(BENCH_BINS)
+bench-shield: all $(BENCH_BINS) $(LAB_BPF)
 	$(Q)scripts/deps.sh bench >/dev/null
 	$(BENCH_STATS_WARN)
 	$(Q)tests/bench/shield.sh
@@ -185,10 +193,10 @@ test: all $(TEST_BINS)
 	$(Q)tests/run.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(LAB_BPF)
 	$(Q)scripts/demo.sh
 
-lab-up:
+lab-up: $(LAB_BPF)
 	$(Q)scripts/lab.sh up
 lab-down:
 	$(Q)scripts/lab.sh down

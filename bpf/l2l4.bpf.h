@@ -48,6 +48,7 @@ struct sift_pkt {
 	__u16 udp_check; /* as it lies in the frame */
 	struct sift_addr saddr;
 	struct sift_addr daddr;
+	__u8 ours; /* daddr is one of sift's addresses (set by sift_transit) */
 };
 
 static __always_inline int is_vlan(__be16 proto)

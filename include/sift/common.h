@@ -97,11 +97,15 @@ enum sift_msg_class {
  * class:    every packet the program sees lands in exactly one class.
  * verdict:  every SIP datagram parsed gets one parser verdict:
  * forward:  every datagram the parser found forwardable, once: sent on as a
- *           request or response, transit (not addressed to sift: the kernel
- *           routes it), punted or dropped by the forwarding decision, or off
- *           (forwarding disabled: passed on).
+ *           request or response, transit (not addressed to sift: passed to
+ *           the kernel, which delivers it to another local address or, with
+ *           `transit: route`, routes it), punted or dropped by the forwarding
+ *           decision, or off (forwarding disabled: passed on).
  * sip_punt, sip_drop: the reason for every punt or drop, parser's or forwarding's
  *           (include/sift/reasons.h).
+ * transit:  IP packets, SIP or not, addressed neither to sift nor to any other
+ *           local, broadcast or multicast address: dropped (the default), or
+ *           routed (passed for the kernel to route: `transit: route`).
  * method:   SIP datagrams over UDP per method class (sniffed before parsing).
  * shield:   what the shield dropped and why, and the bans it imposed.
  * action:   every packet ends in exactly one XDP action.
@@ -127,6 +131,8 @@ enum sift_msg_class {
 	X(FWD_OFF, forward, off)                                                                   \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
+	X(TRANSIT_DROPPED, transit, dropped)                                                       \
+	X(TRANSIT_ROUTED, transit, routed)                                                         \
 	X(METHOD_INVITE, method, invite)                                                           \
 	X(METHOD_REGISTER, method, register)                                                       \
 	X(METHOD_OPTIONS, method, options)                                                         \

@@ -49,6 +49,7 @@ SIFT_ASSERT_SIZE(struct sift_config, 24);
 
 enum sift_config_flags {
 	SIFT_CFG_FORWARD = 1 << 0, /* forward eligible messages (else count and pass) */
+	SIFT_CFG_TRANSIT_ROUTE = 1 << 1, /* pass transit for the kernel to route (else drop it) */
 };
 
 /*

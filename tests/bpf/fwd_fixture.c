@@ -68,6 +68,7 @@ int fix_reinstall(struct fwd_fixture *f)
 		.n_ifaces = 2,
 		.forward = true,
 		.nh_cache_ms = SIFT_NH_CACHE_MS_DEFAULT,
+		.transit_route = f->transit_route,
 	};
 	char err[256];
 	int ret = sift_fwd_install(&f->st, &f->maps, &v, err, sizeof(err));

@@ -34,6 +34,7 @@ struct fwd_fixture {
 	struct sift_fwd_state st;
 	struct sift_routing routing;
 	struct sift_iface_view views[2];
+	bool transit_route; /* `transit: route` (default: drop) */
 };
 
 /* Load sift_xdp and install the routing above.  0 or -errno. */

@@ -38,6 +38,7 @@ int main(void)
 	srunner_add_suite(sr, bpf_sip_diff_suite());
 	srunner_add_suite(sr, bpf_fwd_suite());
 	srunner_add_suite(sr, bpf_shield_suite());
+	srunner_add_suite(sr, bpf_transit_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

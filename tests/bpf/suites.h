@@ -8,5 +8,6 @@ Suite *bpf_l2l4_suite(void);
 Suite *bpf_sip_diff_suite(void);
 Suite *bpf_fwd_suite(void);
 Suite *bpf_shield_suite(void);
+Suite *bpf_transit_suite(void);
 
 #endif

@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # sipp calls cross rtr while siftd has sift_xdp attached in native mode on both
-# router interfaces; siftctl counts every SIP packet, over IPv4 and IPv6.
+# router interfaces; siftctl counts every SIP packet, over IPv4 and IPv6.  The
+# calls go from gen to be directly, not to sift: rtr routes them, so this test
+# turns forwarding on in rtr and runs siftd with `transit: route`.
 . "$(dirname "$0")/lib.sh"
 lab_init 01
 
-start_siftd "$T_TMP/siftd.log" -m native -i "$LAB_RTR_GEN_IF" -i "$LAB_RTR_BE_IF" ||
-	{ not_ok "siftd starts"; exit 1; }
+rtr_routes
+echo "transit: route" >"$T_TMP/sift.yaml"
+start_siftd "$T_TMP/siftd.log" -c "$T_TMP/sift.yaml" -m native -i "$LAB_RTR_GEN_IF" \
+	-i "$LAB_RTR_BE_IF" || { not_ok "siftd starts"; exit 1; }
 ok "siftd starts"
 
 prog=$("$SIFTCTL" -j prog show)
@@ -26,6 +30,9 @@ check_eq "and passed to the kernel, which routed it" \
 	"$(( $(stat_get action pass packets) >= SIPP_MSGS ))" 1
 check_eq "every one of them forward-eligible for the parser" \
 	"$(stat_get verdict forward packets)" "$SIPP_MSGS"
+check_eq "and counted as transit routed (transit: route)" \
+	"$(stat_get transit routed packets)" "$SIPP_MSGS"
+check "prog show says transit route" grep -q "transit route" <("$SIFTCTL" prog show)
 
 # A malformed request is counted under its reason, and siftctl shows it.
 in_gen "$UDPSEND" "$LAB_BE_V4" 5060 'OPTIONS sip:be SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.2;;branch=x\r\n\r\n'

@@ -9,6 +9,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SIFTD=$TOP/build/siftd
 SIFTCTL=$TOP/build/siftctl
 UDPSEND=$TOP/build/tests/udpsend
+LAB_PASS_OBJ=$TOP/build/lab/lab_pass.bpf.o
 LAB=$TOP/scripts/lab.sh
 
 T_PASS=0
@@ -47,8 +48,8 @@ need_lab() {
 	command -v ip >/dev/null || skip_all "needs iproute2"
 	ip netns add "sift-probe-$$" 2>/dev/null || skip_all "cannot create network namespaces"
 	ip netns del "sift-probe-$$"
-	[ -x "$SIFTD" ] && [ -x "$SIFTCTL" ] && [ -x "$UDPSEND" ] ||
-		skip_all "build first (make all build/tests/udpsend)"
+	[ -x "$SIFTD" ] && [ -x "$SIFTCTL" ] && [ -x "$UDPSEND" ] && [ -f "$LAB_PASS_OBJ" ] ||
+		skip_all "build first (make all build/tests/udpsend build/lab/lab_pass.bpf.o)"
 	grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf ||
 		skip_all "no bpffs"
 }
@@ -133,6 +134,30 @@ stop_pid() {
 	return $rc
 }
 
+# sift_conf FILE: siftd's configuration for rtr, on both interfaces; the rest
+# of it comes on stdin.
+sift_conf() {
+	{
+		printf 'interfaces:\n  - name: %s\n  - name: %s\n' "$LAB_RTR_GEN_IF" "$LAB_RTR_BE_IF"
+		cat
+	} >"$1"
+}
+
+# rtr_routes: make rtr route between gen and be.  The lab's rtr is a clean host
+# that routes nothing; a test that sends plain traffic through it says so with
+# this, and runs siftd with `transit: route` (else sift drops that traffic).
+rtr_routes() { in_rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1; }
+
+# udp_listen NS ADDR PORT LOG: a UDP listener in NS that logs what arrives
+# (tests/lab/udp.py); returns once it is bound.
+udp_listen() {
+	local ns=$1
+	shift
+	(exec ip netns exec "$ns" python3 "$TOP/tests/lab/udp.py" listen "$@") &
+	T_PIDS+=($!)
+	wait_for 5 grep -qs '^ready$' "$3"
+}
+
 # xdp_prog_id NS IF: id of the XDP program on IF, empty if none.
 xdp_prog_id() {
 	ip -n "$1" -details link show "$2" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
@@ -166,8 +191,8 @@ sipp_msgs() {
 }
 
 # run_calls N RATE UAC_IP UAS_IP [uac args]: sipp UAS in be, UAC in gen calling
-# UAS_IP:5060 directly (rtr routes), N calls.  Sets UAC_RC, UAS_RC and
-# SIPP_MSGS (messages seen by the UAC).
+# UAS_IP:5060 directly, N calls: rtr must route (rtr_routes and `transit: route`).
+# Sets UAC_RC, UAS_RC and SIPP_MSGS (messages seen by the UAC).
 run_calls() {
 	local n=$1 rate=$2 uac_ip=$3 uas_ip=$4 target
 	shift 4

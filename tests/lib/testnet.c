@@ -17,6 +17,11 @@ static const char *const setup[] = {
 	"ip addr add 198.18.2.1/24 dev out0",
 	"ip addr add 2001:db8:1::1/64 dev in0 nodad",
 	"ip addr add 2001:db8:2::1/64 dev out0 nodad",
+	/* the host's own, not sift's (a management address) */
+	"ip addr add 198.18.9.1/32 dev lo",
+	"ip addr add 2001:db8:9::1/128 dev lo nodad",
+	/* as under a default route, multicast and broadcast destinations have a route */
+	"ip route add 224.0.0.0/3 via 198.18.2.2 dev out0",
 	"ip neigh replace 198.18.1.2 lladdr 02:00:00:00:01:02 nud permanent dev in0",
 	"ip neigh replace 2001:db8:1::2 lladdr 02:00:00:00:01:02 nud permanent dev in0",
 	"ip neigh replace 198.18.2.2 lladdr 02:00:00:00:02:02 nud permanent dev out0",

@@ -7,6 +7,8 @@
  *
  *   client 198.18.1.2 / 2001:db8:1::2  ---  in0 198.18.1.1 / 2001:db8:1::1
  *   out0 198.18.2.1 / 2001:db8:2::1    ---  backends .2 .3 .4 .9 / ::2 ::3 ::4 ::9
+ *   lo   198.18.9.1 / 2001:db8:9::1    (the host's own, not sift's: a management address)
+ *   224.0.0.0/3 via 198.18.2.2          (as a default route would cover them)
  */
 #ifndef SIFT_TEST_TESTNET_H
 #define SIFT_TEST_TESTNET_H

@@ -34,6 +34,7 @@ START_TEST(test_config_empty_is_defaults)
 	ck_assert_int_eq(conf.mode, SIFT_MODE_NATIVE);
 	ck_assert_str_eq(conf.pin_path, "/sys/fs/bpf/sift");
 	ck_assert(!conf.keep_attached);
+	ck_assert_int_eq(conf.transit, SIFT_TRANSIT_DROP);
 }
 END_TEST
 
@@ -48,6 +49,7 @@ START_TEST(test_config_full)
 			   "  - name: eth1\n"
 			   "sip:\n"
 			   "  ports: [5060, 5080]\n"
+			   "transit: route\n"
 			   "daemon:\n"
 			   "  mode: native\n"
 			   "  keep_attached: yes\n"
@@ -72,6 +74,7 @@ START_TEST(test_config_full)
 	ck_assert(conf.keep_attached);
 	ck_assert_str_eq(conf.pin_path, "/sys/fs/bpf/other");
 	ck_assert_int_eq(conf.log_level, 3);
+	ck_assert_int_eq(conf.transit, SIFT_TRANSIT_ROUTE);
 }
 END_TEST
 
@@ -106,6 +109,7 @@ START_TEST(test_config_bad_enum_and_bool)
 	ck_reject("daemon:\n  mode: turbo\n", "t.yaml:2:9: ", "one of native, skb, not 'turbo'");
 	ck_reject("daemon:\n  keep_attached: maybe\n", "t.yaml:2:18: ", "true or false");
 	ck_reject("daemon:\n  log_level: loud\n", "t.yaml:2:14: ", "error, warn, info, debug");
+	ck_reject("transit: forward\n", "t.yaml:1:10: ", "one of drop, route, not 'forward'");
 }
 END_TEST
 

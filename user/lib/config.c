@@ -323,10 +323,16 @@ static int cf_load(struct cf_ctx *cx, const struct cf_field *f, yaml_node_t *nod
 
 static const char *const mode_names[] = { "", "native", "skb", NULL };
 static const char *const log_level_names[] = { "error", "warn", "info", "debug", NULL };
+static const char *const transit_names[] = { "drop", "route", NULL };
 
 const char *sift_mode_name(int mode)
 {
 	return mode == SIFT_MODE_NATIVE ? "native" : mode == SIFT_MODE_SKB ? "skb" : "?";
+}
+
+const char *sift_transit_name(int transit)
+{
+	return transit >= 0 && transit <= SIFT_TRANSIT_ROUTE ? transit_names[transit] : "?";
 }
 
 #define STR(n, type, member, ...)                                                                  \
@@ -512,6 +518,7 @@ static const struct cf_field shield_fields[] = {
 static const struct cf_field top_fields[] = {
 	SEQ("interfaces", struct sift_conf, ifaces, n_ifaces, iface_elem, .flags = CF_UNIQUE),
 	MAP("sip", sip_fields),
+	ENUM("transit", struct sift_conf, transit, transit_names),
 	MAP("health", health_fields),
 	MAP("shield", shield_fields, .off = offsetof(struct sift_conf, shield)),
 	SEQ("domains", struct sift_conf, routing.domains, routing.n_domains, domain_elem),
@@ -531,6 +538,7 @@ void sift_conf_defaults(struct sift_conf *conf)
 	conf->sip_ports[0] = SIFT_SIP_PORT_DEFAULT;
 	conf->n_sip_ports = 1;
 	conf->forward = true;
+	conf->transit = SIFT_TRANSIT_DROP;
 	conf->nh_cache_ms = SIFT_NH_CACHE_MS_DEFAULT;
 	sift_shield_defaults(&conf->shield);
 	conf->probe_interval = 5;

@@ -30,6 +30,15 @@ struct sift_iface_conf {
 	int line;                     /* where the entry starts, for later errors */
 };
 
+/*
+ * transit: what happens to IP packets arriving on sift's interfaces that are
+ * addressed neither to sift nor to any other address of this host.
+ */
+enum sift_transit_mode {
+	SIFT_TRANSIT_DROP,  /* dropped in XDP, counted: the host is not a router */
+	SIFT_TRANSIT_ROUTE, /* passed for the kernel to route (with ip_forward on) */
+};
+
 struct sift_conf {
 	char path[PATH_MAX];
 
@@ -40,6 +49,8 @@ struct sift_conf {
 	unsigned int n_sip_ports;
 	bool forward; /* sip.forward: proxy in XDP (default), or only count */
 	unsigned int nh_cache_ms; /* sip.nh_cache_ms: how long the fast path reuses a FIB answer */
+
+	int transit; /* transit: enum sift_transit_mode */
 
 	/* health: OPTIONS probes to backends */
 	unsigned int probe_interval; /* seconds; 0: no probes */
@@ -72,5 +83,7 @@ int sift_conf_load_string(struct sift_conf *conf, const char *name, const char *
 
 /* Names for the mode enum, as written in the file and printed by siftctl. */
 const char *sift_mode_name(int mode);
+/* The same for enum sift_transit_mode. */
+const char *sift_transit_name(int transit);
 
 #endif

@@ -45,6 +45,7 @@ struct sift_fwd_view {
 	unsigned int n_ifaces;
 	bool forward;             /* SIFT_CFG_FORWARD */
 	unsigned int nh_cache_ms; /* sift_config.nh_cache_ms */
+	bool transit_route;       /* SIFT_CFG_TRANSIT_ROUTE */
 };
 
 /*

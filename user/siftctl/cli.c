@@ -14,9 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <sift/fwd.h>
 
 #include "cli.h"
 #include "cli_priv.h"
+#include "config.h"
 #include "maps.h"
 #include "out.h"
 #include "proc.h"
@@ -201,14 +203,20 @@ static bool prog_alive(__u32 id, char *name, size_t len)
 
 static int prog_show(struct cli *c, int argc, char **argv)
 {
+	struct sift_config cfg = {};
 	struct sift_maps m;
-	__u32 key, next;
+	const char *transit;
+	__u32 key, next, zero = 0;
 	int err, n = 0;
 
 	if ((err = no_args(argc, argv, "prog show")))
 		return err;
 	if (open_maps(c, &m))
 		return SIFTCTL_EXIT_FAIL;
+	/* what the program does with transit, as it reads it: with or without siftd */
+	bpf_map_lookup_elem(m.config, &zero, &cfg);
+	transit = sift_transit_name(cfg.flags & SIFT_CFG_TRANSIT_ROUTE ? SIFT_TRANSIT_ROUTE :
+									 SIFT_TRANSIT_DROP);
 
 	out_open_arr(NULL);
 	for (err = bpf_map_get_next_key(m.ifaces, NULL, &next); !err;
@@ -238,7 +246,8 @@ static int prog_show(struct cli *c, int argc, char **argv)
 		out_str("attach", " %s", rec.multiprog ? "dispatcher" : "alone");
 		out_u64("siftd_pid", " siftd %llu", rec.siftd_pid);
 		out_bool("siftd_running", daemon ? " (running)" : " (not running)", daemon);
-		out_str("attached_at", " since %s\n", when);
+		out_str("attached_at", " since %s", when);
+		out_str("transit", ", transit %s\n", transit);
 		out_close_obj();
 		n++;
 	}

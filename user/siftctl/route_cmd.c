@@ -414,6 +414,7 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 {
 	json_t *ans, *p, *pr, *m, *v;
 	const char *key;
+	size_t i;
 
 	(void)argv;
 	if (argc) {
@@ -460,6 +461,18 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	out_s64("ok", " %lld ok,", json_integer_value(json_object_get(pr, "ok")));
 	out_s64("unreachable", " %lld unreachable\n", json_integer_value(json_object_get(pr, "unreachable")));
 	out_close_obj();
+	out_str("transit", "transit: %s\n", json_string_value(json_object_get(ans, "transit")));
+	out_open_arr("sysctls");
+	json_array_foreach(json_object_get(ans, "sysctls"), i, v)
+	{
+		out_open_obj(NULL);
+		out_str("sysctl", "  %s", json_string_value(json_object_get(v, "sysctl")));
+		out_str("now", " = %s", json_string_value(json_object_get(v, "now")));
+		out_str("was", " (was %s; put back when sift detaches)\n",
+			json_string_value(json_object_get(v, "was")));
+		out_close_obj();
+	}
+	out_close_arr();
 	out_close_obj();
 	json_decref(ans);
 	return SIFTCTL_EXIT_OK;

@@ -215,18 +215,23 @@ static json_t *shield_show(struct siftd *d)
 static json_t *daemon_show(struct siftd *d)
 {
 	unsigned int up = 0, unreachable = 0;
+	json_t *o;
 
 	for (unsigned int i = 0; i < d->probe->n; i++) {
 		up += d->probe->t[i].health == SIFT_HEALTH_OK;
 		unreachable += d->probe->t[i].health == SIFT_HEALTH_UNREACHABLE;
 	}
-	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i, s:i}, s:i}", "pid",
-			 (int)getpid(), "config", d->conf.path[0] ? d->conf.path : "",
-			 "pin_path", d->conf.pin_path, "run_dir", d->conf.run_dir, "punted",
-			 sift_punt_json(&d->punt), "probes", "interval", d->conf.probe_interval,
-			 "failures", d->conf.probe_failures, "backends", d->probe->n, "ok", up,
-			 "unreachable", unreachable, "live_changes",
-			 (int)json_array_size(d->live));
+	o = json_pack("{s:i, s:s, s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i, s:i}, s:i}", "pid",
+		      (int)getpid(), "config", d->conf.path[0] ? d->conf.path : "", "pin_path",
+		      d->conf.pin_path, "run_dir", d->conf.run_dir, "punted",
+		      sift_punt_json(&d->punt), "probes", "interval", d->conf.probe_interval,
+		      "failures", d->conf.probe_failures, "backends", d->probe->n, "ok", up,
+		      "unreachable", unreachable, "live_changes", (int)json_array_size(d->live));
+	if (o) {
+		json_object_set_new(o, "transit", json_string(sift_transit_name(d->conf.transit)));
+		json_object_set_new(o, "sysctls", sift_sysctl_json(&d->sysctls, &d->conf));
+	}
+	return o;
 }
 
 json_t *siftd_control(struct siftd *d, json_t *req)

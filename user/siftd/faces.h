@@ -13,10 +13,4 @@
  */
 int sift_faces_build(const struct sift_conf *c, struct sift_iface_view *out);
 
-/*
- * bpf_fib_lookup() answers only where the ingress interface forwards:
- * turn IPv4 and IPv6 forwarding on for each interface, saying so.
- */
-void sift_faces_enable_forwarding(const struct sift_iface_view *v, unsigned int n);
-
 #endif

@@ -184,6 +184,7 @@ static int install_once(struct siftd *d, const struct sift_conf *c)
 		.n_ifaces = c->n_ifaces,
 		.forward = c->forward,
 		.nh_cache_ms = c->nh_cache_ms,
+		.transit_route = c->transit == SIFT_TRANSIT_ROUTE,
 	};
 	char err[256];
 	int ret;
@@ -294,6 +295,17 @@ static void live_load(struct siftd *d)
 		pr_info("replaying %zu live changes from %s", json_array_size(v), path);
 }
 
+static void log_transit(const struct sift_conf *c)
+{
+	if (c->transit == SIFT_TRANSIT_ROUTE)
+		pr_info("transit: route: IP addressed neither to sift nor to this host is passed "
+			"for the kernel to route (IPv6 only with net.ipv6.conf.all.forwarding on; "
+			"ip_forward and that one are the operator's to set)");
+	else
+		pr_info("transit: drop: IP addressed neither to sift nor to this host is dropped "
+			"on sift's interfaces");
+}
+
 /*
  * SIGHUP: read the file again.  A bad file changes nothing; settings that
  * need a restart (interfaces, pin path, run directory) are reported and left
@@ -337,6 +349,8 @@ static void reload(struct siftd *d)
 		goto out;
 	}
 	sift_log_set_level(c->log_level);
+	if (c->transit != d->conf.transit)
+		log_transit(c);
 	d->conf = *c;
 	*d->eff = *eff;
 	siftd_live_save(d);
@@ -468,11 +482,12 @@ static int start_services(struct siftd *d)
 		return ret;
 	}
 	sift_faces_build(&d->conf, d->views);
-	sift_faces_enable_forwarding(d->views, d->conf.n_ifaces);
+	sift_sysctl_forwarding_on(&d->sysctls, &d->conf);
 	sift_probe_sync(d->probe, &d->eff->routing);
 	ret = siftd_install(d, d->eff);
 	if (ret)
 		return ret;
+	log_transit(&d->conf);
 	siftd_live_save(d);
 	ret = sift_punt_open(&d->punt, &d->conf);
 	if (ret)
@@ -681,8 +696,10 @@ int main(int argc, char **argv)
 
 	if (d->conf.keep_attached && !err) {
 		pr_info("leaving sift_xdp attached and maps pinned (--keep-attached)");
+		sift_sysctl_keep(&d->sysctls, &d->conf);
 	} else {
 		sift_loader_detach(&d->loader);
+		sift_sysctl_restore(&d->sysctls, &d->conf);
 	}
 	sift_loader_close(&d->loader);
 	unlock_all(d);

@@ -11,6 +11,7 @@
 #include "loader.h"
 #include "probe.h"
 #include "punt.h"
+#include "sysctl.h"
 
 struct siftd {
 	struct sift_conf conf;
@@ -34,6 +35,7 @@ struct siftd {
 	struct sift_fwd_state *fwd;
 	struct sift_iface_view views[SIFT_MAX_IFACES];
 
+	struct sift_sysctls sysctls; /* what siftd changed, and what it found */
 	struct sift_punt punt;
 	__u64 key[2]; /* the MAC key, from the pinned config map */
 	struct sift_prober *probe;

@@ -26,11 +26,12 @@ SEC("xdp")
 int sift_xdp(struct xdp_md *ctx)
 {
 	struct sift_stats *st = sift_stats_get();
+	struct sift_shield_tables tb = { .st = st };
 	__u64 bytes = ctx->data_end - ctx->data;
 	struct sift_pkt pkt = {};
 	struct sift_scratch *s;
 	struct sift_config *cfg;
-	struct sift_shield *sh = NULL;
+	const struct sift_shield *sh = NULL;
 	struct sift_addr src;
 	enum sift_stat class;
 	int action = XDP_PASS, trusted = 0;
@@ -46,9 +47,10 @@ int sift_xdp(struct xdp_md *ctx)
 	 * nanosecond one costs ~26 ns on a VM, a third of what a banned
 	 * message costs, so only the rate limits below read it.
 	 */
-	sh = sift_shield_get();
+	sh = sift_shield_settings(&tb);
 	if (sh) {
-		why = sift_shield_source(&pkt, sh, bpf_ktime_get_coarse_ns(), st, &src, &trusted);
+		why = sift_shield_source(&tb, sh, &pkt.saddr, bpf_ktime_get_coarse_ns(), &src,
+					 &trusted);
 		if (why)
 			goto drop;
 	}
@@ -61,13 +63,13 @@ int sift_xdp(struct xdp_md *ctx)
 	mclass = sift_msg_class(s, pkt.payload_len);
 	sift_count(st, SIFT_STAT_METHOD_BASE + mclass, bytes);
 	if (sh && !trusted) {
-		why = sift_shield_rate(&src, mclass, sh, bpf_ktime_get_ns(), st);
+		why = sift_shield_rate(&tb, sh, &src, mclass, bpf_ktime_get_ns());
 		if (why)
 			goto drop;
 	}
 	sift_sip_parse_count(s, &pkt, st, bytes);
 	if (sh) {
-		why = sift_shield_message(s, sh);
+		why = sift_shield_message(&tb, sh, s);
 		if (why)
 			goto drop;
 	}

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include <sift/shield_util.h>
-#include "shield.h"
+#include "shield_native.h"
 
 unsigned int sift_msg_class_of(struct sift_scratch *s, size_t len)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The native build of the shield's map-free pieces (include/sift/shield_util.h). */
-#ifndef SIFT_LIB_SHIELD_H
-#define SIFT_LIB_SHIELD_H
+#ifndef SIFT_LIB_SHIELD_NATIVE_H
+#define SIFT_LIB_SHIELD_NATIVE_H
 
 #include <stddef.h>
 #include <sift/shield.h>

@@ -12,6 +12,7 @@
 #include <sift/shield.h>
 #include <sift/shield_check.h>
 
+#include "fwd.bpf.h"
 #include "l2l4.bpf.h"
 #include "stats.bpf.h"
 
@@ -143,6 +144,28 @@ static __always_inline void sift_tbl_count(struct sift_shield_tables *t, __u32 i
 static __always_inline __u64 sift_tbl_counted(struct sift_shield_tables *t, __u32 idx)
 {
 	return t->st && idx < SIFT_STAT__MAX ? t->st->c[idx].packets : 1;
+}
+
+/*
+ * A fragment to one of sift's addresses: what it carries cannot be seen here
+ * (only the first fragment holds the UDP header, none the whole message), so
+ * it meets the source checks, whatever its port.  The kernel reassembles what
+ * passes, and siftd runs the whole shield on the message (user/siftd/punt.c).
+ * Fragments to other addresses are not the shield's.
+ */
+static __always_inline __u32 sift_shield_fragment(struct sift_shield_tables *t,
+						  const struct sift_pkt *pkt)
+{
+	const struct sift_shield *sh;
+	struct sift_addr src;
+	int trusted;
+
+	if (!bpf_map_lookup_elem(&SIFT_MAP_SELF, &pkt->daddr))
+		return 0;
+	sh = sift_shield_settings(t);
+	if (!sh)
+		return 0;
+	return sift_shield_source(t, sh, &pkt->saddr, bpf_ktime_get_coarse_ns(), &src, &trusted);
 }
 
 #endif /* SIFT_SHIELD_BPF_H */

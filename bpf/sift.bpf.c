@@ -38,8 +38,12 @@ int sift_xdp(struct xdp_md *ctx)
 	__u32 why, mclass;
 
 	class = sift_parse_l2l4(ctx, &pkt);
-	if (class != SIFT_STAT_CLASS_SIP && class != SIFT_STAT_CLASS_SIP_TCP)
+	if (class != SIFT_STAT_CLASS_SIP && class != SIFT_STAT_CLASS_SIP_TCP) {
+		/* fragments to sift: who sent them (siftd checks the reassembled message) */
+		if (class == SIFT_STAT_CLASS_FRAGMENT && (why = sift_shield_fragment(&tb, &pkt)))
+			goto drop;
 		goto out;
+	}
 
 	/*
 	 * The shield's first look: who sent it (SIP over TCP too).  Bans need

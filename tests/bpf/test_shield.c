@@ -4,6 +4,7 @@
  * and class (exact, also when two CPUs hit one bucket), caps, automatic and
  * manual bans with their expiry, scanner User-Agents, the parser's drop
  * verdicts.  Every drop is silent (XDP_DROP) and counted under its reason.
+ * Fragments to sift meet the source checks.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -75,25 +76,33 @@ static void acl(bool allow, const char *prefix, bool trusted)
 	e->trusted = trusted;
 }
 
+/* @spec's frame, from @src to sift's address on in0 (port 5062 to 5060); the XDP action. */
+static unsigned int send_spec(struct pkt_spec *spec, const char *src)
+{
+	static __thread __u8 frame[PKT_MAX]; /* test_shield_two_cpus sends from two threads */
+	struct bpfrun_result r;
+	size_t len;
+
+	spec->ip_version = strchr(src, ':') ? 6 : 4;
+	spec->src = src;
+	spec->dst = strchr(src, ':') ? "2001:db8:1::1" : "198.18.1.1";
+	spec->sport = 5062;
+	len = pkt_build(spec, frame, sizeof(frame));
+	ck_assert(len);
+	ck_assert_int_eq(bpfrun_run_on(fx.skel, fix_net.in_ifindex, frame, len, &r), 0);
+	return r.retval;
+}
+
 /* Send @msg from @src (UDP, or TCP with @tcp) on in0; the XDP action. */
 static unsigned int send_from(const char *src, const char *msg, bool tcp)
 {
-	static __thread __u8 frame[PKT_MAX]; /* test_shield_two_cpus sends from two threads */
 	struct pkt_spec spec = {
-		.ip_version = strchr(src, ':') ? 6 : 4,
-		.src = src,
-		.dst = strchr(src, ':') ? "2001:db8:1::1" : "198.18.1.1",
-		.sport = 5062,
 		.l4_proto = tcp ? IPPROTO_TCP : 0,
 		.payload = msg,
 		.payload_len = strlen(msg),
 	};
-	struct bpfrun_result r;
-	size_t len = pkt_build(&spec, frame, sizeof(frame));
 
-	ck_assert(len);
-	ck_assert_int_eq(bpfrun_run_on(fx.skel, fix_net.in_ifindex, frame, len, &r), 0);
-	return r.retval;
+	return send_spec(&spec, src);
 }
 
 static unsigned int send4(const char *src, const char *msg)
@@ -375,6 +384,122 @@ START_TEST(test_shield_malformed)
 }
 END_TEST
 
+/* ---- fragments: the source checks in XDP ----------------------------------------- */
+
+/*
+ * A fragment of an INVITE from @src to sift: IPv4 flags and offset @frag
+ * (MF 0x2000), or an IPv6 fragment header with the same, behind a hop-by-hop
+ * header with @hbh.  The XDP action.
+ */
+static unsigned int send_frag(const char *src, __u16 frag, bool hbh)
+{
+	bool v6 = strchr(src, ':');
+	struct pkt_spec spec = {
+		.frag = frag,
+		.ip6_frag_on = v6,
+		.ip6_ext_on = v6 && hbh,
+		.ip6_ext = IPPROTO_HOPOPTS,
+		.payload = invite,
+		.payload_len = strlen(invite),
+	};
+
+	return send_spec(&spec, src);
+}
+
+static const struct {
+	const char *what;
+	__u16 frag;
+	bool hbh;
+} frag_shapes[] = {
+	{ "first", 0x2000, false },
+	{ "middle", 0x2000 | 185, false },
+	{ "last", 185, false },
+	{ "first, behind a hop-by-hop header (IPv6)", 0x2000, true },
+};
+#define N_SHAPES (sizeof(frag_shapes) / sizeof(frag_shapes[0]))
+
+/* How many of the fragment shapes from @src get through (not XDP_DROP). */
+static unsigned int frags_pass(const char *src)
+{
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < N_SHAPES; i++) {
+		unsigned int act = send_frag(src, frag_shapes[i].frag, frag_shapes[i].hbh);
+
+		ck_assert_msg(act == XDP_DROP || act == XDP_PASS, "%s from %s: action %u",
+			      frag_shapes[i].what, src, act);
+		ok += act != XDP_DROP;
+	}
+	return ok;
+}
+
+/* A ban by hand on @addr for a minute. */
+static void ban_now(const char *addr)
+{
+	struct sift_ban b = { .origin = SIFT_BAN_MANUAL };
+	struct sift_addr a, key;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	b.since = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	b.expires = b.since + 60 * 1000000000ULL;
+	sift_addr_parse(addr, &a);
+	sift_ban_key_of(&a, 64, &key);
+	ck_assert_int_eq(bpf_map_update_elem(fx.maps.bans, &key, &b, BPF_ANY), 0);
+}
+
+/*
+ * Fragments to sift, first or not, IPv4 and IPv6 (also behind a hop-by-hop
+ * header): from a denied or a banned source dropped and counted as such, and
+ * as fragments; from a clean source passed on to the kernel.
+ */
+START_TEST(test_shield_fragments)
+{
+	static const char *const denied[] = { "198.18.1.2", "2001:db8:1::2" };
+	static const char *const banned[] = { "198.18.1.3", "2001:db8:1:1::3" };
+	static const char *const clean[] = { "198.18.1.4", "2001:db8:1:2::4" };
+	struct sift_ban b;
+
+	acl(false, "198.18.1.2/32", false);
+	acl(false, "2001:db8:1::2/128", false);
+	install();
+	ban_now(banned[0]);
+	ban_now(banned[1]);
+	for (int f = 0; f < 2; f++) {
+		ck_assert_uint_eq(frags_pass(denied[f]), 0);
+		ck_assert_uint_eq(frags_pass(banned[f]), 0);
+		ck_assert_uint_eq(frags_pass(clean[f]), N_SHAPES);
+	}
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_ACL_DENY), 2 * N_SHAPES);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_BANNED), 2 * N_SHAPES);
+	ck_assert_uint_eq(counter(SIFT_STAT_CLASS_FRAGMENT), 6 * N_SHAPES);
+	ck_assert_uint_eq(counter(SIFT_STAT_ACT_DROP), 4 * N_SHAPES);
+	ck_assert_uint_eq(counter(SIFT_STAT_ACT_PASS), 2 * N_SHAPES);
+	ck_assert_int_eq(ban_of(banned[0], &b), 0);
+	ck_assert_uint_eq(b.drops, N_SHAPES); /* the ban counts what it dropped */
+
+	/* the shield off: nothing to check */
+	sc->enabled = false;
+	install();
+	ck_assert_uint_eq(frags_pass(denied[0]), N_SHAPES);
+}
+END_TEST
+
+/* Allow-only: fragments from sources not on the list are dropped, the listed pass. */
+START_TEST(test_shield_fragments_allow_only)
+{
+	acl(true, "198.18.1.4/32", false);
+	acl(true, "2001:db8:1:2::/64", false);
+	sc->allow_only = true;
+	install();
+	ck_assert_uint_eq(frags_pass("198.18.1.5"), 0);
+	ck_assert_uint_eq(frags_pass("2001:db8:1:3::5"), 0);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_NOT_ALLOWED), 2 * N_SHAPES);
+	ck_assert_uint_eq(frags_pass("198.18.1.4"), N_SHAPES);
+	ck_assert_uint_eq(frags_pass("2001:db8:1:2::4"), N_SHAPES);
+}
+END_TEST
+
 Suite *bpf_shield_suite(void)
 {
 	Suite *s = suite_create("bpf_shield");
@@ -392,6 +517,8 @@ Suite *bpf_shield_suite(void)
 	tcase_add_test(tc, test_shield_manual_ban);
 	tcase_add_test(tc, test_shield_scanners);
 	tcase_add_test(tc, test_shield_malformed);
+	tcase_add_test(tc, test_shield_fragments);
+	tcase_add_test(tc, test_shield_fragments_allow_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

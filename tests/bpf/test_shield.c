@@ -4,7 +4,8 @@
  * and class (exact, also when two CPUs hit one bucket), caps, automatic and
  * manual bans with their expiry, scanner User-Agents, the parser's drop
  * verdicts.  Every drop is silent (XDP_DROP) and counted under its reason.
- * Fragments to sift meet the source checks.
+ * Fragments to sift meet the source checks; siftd's native build of the
+ * shield, on the same maps, runs every check on what it gets reassembled.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -22,6 +23,7 @@
 #include "fwd_fixture.h"
 #include "pkt.h"
 #include "shield_conf.h"
+#include "shield_native.h"
 #include "shieldstate.h"
 #include "sift.skel.h"
 #include "suites.h"
@@ -500,6 +502,162 @@ START_TEST(test_shield_fragments_allow_only)
 }
 END_TEST
 
+/* ---- the native shield, on the same maps, for what siftd gets reassembled ---------- */
+
+static struct sift_shield_tables *nt;
+static struct sift_scratch *ns;
+
+static void native_setup(void)
+{
+	setup();
+	nt = malloc(sizeof(*nt));
+	ns = calloc(1, sizeof(*ns));
+	sift_shield_tables_init(nt, &fx.maps, bpf_map__fd(fx.skel->maps.sift_buckets));
+}
+
+static void native_teardown(void)
+{
+	free(nt);
+	free(ns);
+	teardown();
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* siftd's shield on @msg from @src at @now (0: the clock's now); the reason's counter or 0. */
+static __u32 native_at(const char *src, const char *msg, __u64 now)
+{
+	struct sift_addr a;
+	size_t len = strlen(msg);
+
+	ck_assert_int_eq(sift_addr_parse(src, &a), 0);
+	memset(ns, 0xa5, sizeof(*ns)); /* nothing left from the message before */
+	memcpy(ns->buf, msg, len);
+	return sift_shield_native(nt, ns, len, &a, now ? now : mono_ns());
+}
+
+static __u32 native(const char *src, const char *msg)
+{
+	return native_at(src, msg, 0);
+}
+
+/* What reaches siftd whole meets the message checks: scanners, malformed, User-Agent. */
+START_TEST(test_shield_native_message)
+{
+	static const char broken[] = "INVITE sip:bob@198.18.1.1 SIP/2.0" CRLF
+				     "Via: SIP/2.0/UDP 198.18.1.2;;branch=x" CRLF CRLF;
+
+	install();
+	ck_assert_uint_eq(native("198.18.1.2", invite), 0);
+	ck_assert_uint_eq(ns->msg.kind, SIFT_KIND_REQUEST); /* passed: parsed for siftd */
+	ck_assert_uint_eq(ns->msg.method, SIFT_METHOD_INVITE);
+	ck_assert_uint_eq(native("198.18.1.2", REQ("INVITE", "User-Agent: friendly-scanner" CRLF)),
+			  SIFT_STAT_SHIELD_SCANNER);
+	ck_assert_uint_eq(native("2001:db8:1::2", REQ("REGISTER", "User-Agent: SIPVicious/0.3.3" CRLF)),
+			  SIFT_STAT_SHIELD_SCANNER);
+	ck_assert_uint_eq(native("198.18.1.2", REQ("INVITE", "User-Agent: Acme friendly-scanner" CRLF)), 0);
+	ck_assert_uint_eq(native("198.18.1.2", broken), SIFT_STAT_SHIELD_MALFORMED);
+	ck_assert_uint_eq(native("198.18.1.2", REQ("INVITE", "")), 0);
+	sc->require_ua = true;
+	install();
+	ck_assert_uint_eq(native("198.18.1.2", REQ("INVITE", "")), SIFT_STAT_SHIELD_NO_UA);
+	ck_assert_uint_eq(nt->counts[SIFT_STAT_SHIELD_SCANNER], 2);
+	ck_assert_uint_eq(nt->counts[SIFT_STAT_SHIELD_MALFORMED], 1);
+	ck_assert_uint_eq(nt->counts[SIFT_STAT_SHIELD_NO_UA], 1);
+	/* the same verdicts as the fast path's, which counts in its own map */
+	ck_assert_uint_eq(send4("198.18.1.2", REQ("INVITE", "User-Agent: friendly-scanner" CRLF)), XDP_DROP);
+	ck_assert_uint_eq(send4("198.18.1.2", broken), XDP_DROP);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_SCANNER), 1);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_MALFORMED), 1);
+	/* the shield off: siftd's checks pass everything, and still parse it */
+	sc->enabled = false;
+	install();
+	ck_assert_uint_eq(native("198.18.1.2", broken), 0);
+	ck_assert_uint_eq(ns->msg.action, SIFT_ACTION_DROP);
+}
+END_TEST
+
+/* The source checks natively: the deny list, the fast path's bans, allow-only. */
+START_TEST(test_shield_native_source)
+{
+	static const char response[] = "SIP/2.0 200 OK" CRLF
+				       "Via: SIP/2.0/UDP 198.18.1.1;branch=z9hG4bKx" CRLF
+				       "To: <sip:bob@198.18.1.1>;tag=2" CRLF
+				       "From: <sip:a@198.18.1.2>;tag=1" CRLF "Call-ID: r@198.18.1.2" CRLF
+				       "CSeq: 1 INVITE" CRLF "Content-Length: 0" CRLF CRLF;
+	struct sift_ban b;
+
+	acl(false, "198.18.1.2/32", false);
+	install();
+	ban_now("198.18.1.3");
+	ck_assert_uint_eq(native("198.18.1.2", invite), SIFT_STAT_SHIELD_ACL_DENY);
+	ck_assert_uint_eq(native("198.18.1.3", invite), SIFT_STAT_SHIELD_BANNED);
+	ck_assert_uint_eq(native("198.18.1.3", response), SIFT_STAT_SHIELD_BANNED);
+	ck_assert_int_eq(ban_of("198.18.1.3", &b), 0);
+	ck_assert_uint_eq(b.drops, 2); /* counted in the ban, as XDP does */
+	ck_assert_uint_eq(native("198.18.1.4", response), 0);
+	sc->allow_only = true;
+	acl(true, "198.18.1.4/32", false);
+	install();
+	ck_assert_uint_eq(native("198.18.1.5", invite), SIFT_STAT_SHIELD_NOT_ALLOWED);
+	ck_assert_uint_eq(native("198.18.1.4", invite), 0);
+	ck_assert_uint_eq(nt->counts[SIFT_STAT_SHIELD_ACL_DENY], 1);
+	ck_assert_uint_eq(nt->counts[SIFT_STAT_SHIELD_BANNED], 2);
+	ck_assert_uint_eq(nt->counts[SIFT_STAT_SHIELD_NOT_ALLOWED], 1);
+}
+END_TEST
+
+/*
+ * Rates natively: the fast path's own buckets (what XDP let through counts
+ * here too, and the other way round), then a source over its limit long
+ * enough is banned, and the fast path drops it from then on.
+ */
+START_TEST(test_shield_native_rate_ban)
+{
+	__u64 t0;
+	struct sift_ban b;
+
+	limit(SIFT_CLASS_INVITE, 1.0 / 3600, 3);
+	sc->ban_after = 0.2;
+	sc->ban_time = 60;
+	install();
+	ck_assert_uint_eq(passes("198.18.1.2", invite, 2), 2); /* XDP: two of the burst of 3 */
+	t0 = mono_ns();
+	ck_assert_uint_eq(native_at("198.18.1.2", invite, t0), 0); /* the third */
+	ck_assert_uint_eq(native_at("198.18.1.2", invite, t0), SIFT_STAT_SHIELD_RATE_INVITE);
+	ck_assert_uint_eq(send4("198.18.1.2", invite), XDP_DROP); /* XDP sees it spent */
+	ck_assert_uint_eq(native_at("198.18.1.2", options, t0), 0); /* another class */
+	ck_assert_int_ne(ban_of("198.18.1.2", &b), 0);
+	/* still over 0.3 s on: banned, as XDP bans */
+	ck_assert_uint_eq(native_at("198.18.1.2", invite, t0 + 300000000ULL),
+			  SIFT_STAT_SHIELD_RATE_INVITE);
+	ck_assert_uint_eq(nt->counts[SIFT_STAT_SHIELD_BAN_IMPOSED], 1);
+	ck_assert_uint_eq(nt->counts[SIFT_STAT_SHIELD_RATE_INVITE], 2);
+	ck_assert_int_eq(ban_of("198.18.1.2", &b), 0);
+	ck_assert_uint_eq(b.origin, SIFT_BAN_AUTO);
+	ck_assert_uint_eq(b.class, SIFT_CLASS_INVITE);
+	/* the fast path drops the source now, whatever it sends */
+	ck_assert_uint_eq(send4("198.18.1.2", options), XDP_DROP);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_BANNED), 1);
+	ck_assert_uint_eq(native("198.18.1.2", options), SIFT_STAT_SHIELD_BANNED);
+	/* another source is not affected */
+	ck_assert_uint_eq(native("198.18.1.3", invite), 0);
+	/* and a cap counts siftd's messages with XDP's */
+	sc->cap[SIFT_CLASS_OPTIONS].rate = 1.0 / 3600;
+	sc->cap[SIFT_CLASS_OPTIONS].burst = 2;
+	install();
+	ck_assert_uint_eq(passes("198.18.1.4", options, 1), 1);
+	ck_assert_uint_eq(native("198.18.1.5", options), 0);
+	ck_assert_uint_eq(native("198.18.1.6", options), SIFT_STAT_SHIELD_CAP_OPTIONS);
+}
+END_TEST
+
 Suite *bpf_shield_suite(void)
 {
 	Suite *s = suite_create("bpf_shield");
@@ -519,6 +677,14 @@ Suite *bpf_shield_suite(void)
 	tcase_add_test(tc, test_shield_malformed);
 	tcase_add_test(tc, test_shield_fragments);
 	tcase_add_test(tc, test_shield_fragments_allow_only);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("native");
+	tcase_add_checked_fixture(tc, native_setup, native_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_shield_native_message);
+	tcase_add_test(tc, test_shield_native_source);
+	tcase_add_test(tc, test_shield_native_rate_ban);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -474,7 +474,7 @@ static int start_services(struct siftd *d)
 	if (ret)
 		return ret;
 	siftd_live_save(d);
-	ret = sift_punt_open(&d->punt, &d->conf);
+	ret = sift_punt_open(&d->punt, &d->conf, &d->loader.maps, d->loader.buckets_fd);
 	if (ret)
 		return ret;
 	d->punt.secret = d->secret;

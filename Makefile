@@ -81,9 +81,10 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# Afresh each time: `ar r` keeps the members of sources that were renamed or removed.
 $(B)/libsift.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/siftd: $(SIFTD_OBJS) $(B)/libsift.a
 	$(call msg,LINK,$@)

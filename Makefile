@@ -68,8 +68,9 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 	@grep -v 'unrecognized data section' $@.log >&2 || true; rm -f $@.log
 
 # --- userspace --------------------------------------------------------------
-# Everything that includes the skeleton waits for it.
-$(B)/user/%.o $(B)/tests/%.o: | $(SKEL)
+# Everything that includes the skeleton waits for it (named: a pattern rule
+# without a recipe would add no prerequisite, and make -j raced ahead of it).
+$(LIB_OBJS) $(SIFTD_OBJS) $(SIFTCTL_OBJS) $(UNIT_OBJS) $(BPFT_OBJS) $(TESTLIB_OBJS): | $(SKEL)
 
 $(B)/tests/%.o: tests/%.c
 	$(call msg,CC,$@)
@@ -122,7 +123,7 @@ $(B)/bench/%.skel.h: $(B)/bench/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
-$(B)/tests/bench/bench_parse.o: $(B)/bench/scan.skel.h $(B)/bench/stages.skel.h
+$(B)/tests/bench/bench_parse.o: $(B)/bench/scan.skel.h $(B)/bench/stages.skel.h $(SKEL)
 $(B)/tests/bench/fwd_bench.o: $(B)/bench/fwdbench.skel.h
 $(B)/tests/bench/%.o: TEST_CFLAGS += -I$(B)/bench -Itests/bpf
 

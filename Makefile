@@ -76,8 +76,9 @@ $(B)/lab/%.bpf.o: scripts/%.bpf.c | $(B)
 	$(Q)$(BPF_CHECK)
 
 # --- userspace --------------------------------------------------------------
-# Everything that includes the skeleton waits for it.
-$(B)/user/%.o $(B)/tests/%.o: | $(SKEL)
+# Everything that includes the skeleton waits for it (named: a pattern rule
+# without a recipe would add no prerequisite, and make -j raced ahead of it).
+$(LIB_OBJS) $(SIFTD_OBJS) $(SIFTCTL_OBJS) $(UNIT_OBJS) $(BPFT_OBJS) $(TESTLIB_OBJS): | $(SKEL)
 
 $(B)/tests/%.o: tests/%.c
 	$(call msg,CC,$@)
@@ -89,9 +90,10 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# Afresh each time: `ar r` keeps the members of sources that were renamed or removed.
 $(B)/libsift.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/siftd: $(SIFTD_OBJS) $(B)/libsift.a
 	$(call msg,LINK,$@)
@@ -129,7 +131,7 @@ $(B)/bench/%.skel.h: $(B)/bench/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
-$(B)/tests/bench/bench_parse.o: $(B)/bench/scan.skel.h $(B)/bench/stages.skel.h
+$(B)/tests/bench/bench_parse.o: $(B)/bench/scan.skel.h $(B)/bench/stages.skel.h $(SKEL)
 $(B)/tests/bench/fwd_bench.o: $(B)/bench/fwdbench.skel.h
 $(B)/tests/bench/%.o: TEST_CFLAGS += -I$(B)/bench -Itests/bpf
 

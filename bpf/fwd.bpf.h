@@ -54,14 +54,6 @@ struct {
 } SIFT_MAP_DOMAINS SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, struct sift_addr);
-	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} SIFT_MAP_SELF SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SIFT_MAX_BACKENDS);
 	__type(key, __u32);

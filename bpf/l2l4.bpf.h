@@ -147,6 +147,32 @@ static __always_inline int ipv6_is_exthdr(__u8 nexthdr)
 	return 0;
 }
 
+/*
+ * Behind a hop-by-hop, destination options or routing header (which RFC 8200
+ * 4.1 lets come first) may be a fragment header: walk a few of them to find
+ * it, so that such a fragment is counted, and shielded, as one.
+ */
+#define SIFT_IP6_EXT_WALK 4
+
+static __always_inline enum sift_stat ipv6_exthdr_class(struct cursor *c, __u8 nexthdr)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SIFT_IP6_EXT_WALK; i++) {
+		__u8 *h = c->pos;
+
+		if (nexthdr != IPPROTO_HOPOPTS && nexthdr != IPPROTO_DSTOPTS &&
+		    nexthdr != IPPROTO_ROUTING)
+			break;
+		if ((void *)(h + 2) > c->end)
+			break;
+		nexthdr = h[0];
+		c->pos = h + (h[1] + 1) * 8;
+	}
+	return nexthdr == IPPROTO_FRAGMENT ? SIFT_STAT_CLASS_FRAGMENT : SIFT_STAT_CLASS_IP6_EXTHDR;
+}
+
 static __always_inline enum sift_stat parse_ipv6(struct cursor *c, void *data, struct sift_pkt *pkt)
 {
 	struct ipv6hdr *ip6 = c->pos;
@@ -171,7 +197,7 @@ static __always_inline enum sift_stat parse_ipv6(struct cursor *c, void *data, s
 	if (ip6->nexthdr == IPPROTO_FRAGMENT)
 		return SIFT_STAT_CLASS_FRAGMENT;
 	if (ipv6_is_exthdr(ip6->nexthdr))
-		return SIFT_STAT_CLASS_IP6_EXTHDR;
+		return ipv6_exthdr_class(c, ip6->nexthdr);
 	if (ip6->nexthdr == IPPROTO_UDP)
 		return parse_udp(c, data, plen, pkt);
 	if (ip6->nexthdr == IPPROTO_TCP)

@@ -6,6 +6,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <sift/common.h>
+#include <sift/fwd.h>
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -30,5 +31,14 @@ struct {
 	__type(value, struct sift_iface);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } SIFT_MAP_IFACES SEC(".maps");
+
+/* sift's own addresses (the value: enum sift_domain_flags); forwarding, transit and the shield read it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct sift_addr);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_SELF SEC(".maps");
 
 #endif /* SIFT_MAPS_BPF_H */

@@ -27,11 +27,12 @@ SEC("xdp")
 int sift_xdp(struct xdp_md *ctx)
 {
 	struct sift_stats *st = sift_stats_get();
+	struct sift_shield_tables tb = { .st = st };
 	__u64 bytes = ctx->data_end - ctx->data;
 	struct sift_pkt pkt = {};
 	struct sift_scratch *s;
 	struct sift_config *cfg;
-	struct sift_shield *sh = NULL;
+	const struct sift_shield *sh = NULL;
 	struct sift_addr src;
 	enum sift_stat class;
 	int action = XDP_PASS, trusted = 0;
@@ -48,19 +49,22 @@ int sift_xdp(struct xdp_md *ctx)
 	 * transit check: a banned flood costs no more than it did.
 	 */
 	if (class == SIFT_STAT_CLASS_SIP || class == SIFT_STAT_CLASS_SIP_TCP) {
-		sh = sift_shield_get();
+		sh = sift_shield_settings(&tb);
 		if (sh) {
-			why = sift_shield_source(&pkt, sh, bpf_ktime_get_coarse_ns(), st, &src,
-						 &trusted);
+			why = sift_shield_source(&tb, sh, &pkt.saddr, bpf_ktime_get_coarse_ns(),
+						 &src, &trusted);
 			if (why)
 				goto drop;
 		}
+	} else if (class == SIFT_STAT_CLASS_FRAGMENT) {
+		/* fragments to sift: who sent them (siftd checks the reassembled message) */
+		why = sift_shield_fragment(&tb, &pkt);
+		if (why)
+			goto drop;
 	}
 	/*
 	 * Not a router: what is not addressed to this host is dropped, unless
-	 * the operator routes transit.  verifier: here the dispatcher's stack
-	 * stays at 208 bytes, which the deepest forwarding call chain leaves it
-	 * (512 in all); placed before the test above, it grows past that.
+	 * the operator routes transit.
 	 */
 	if (sift_transit(ctx, &pkt, st)) {
 		action = XDP_DROP;
@@ -75,13 +79,13 @@ int sift_xdp(struct xdp_md *ctx)
 	mclass = sift_msg_class(s, pkt.payload_len);
 	sift_count(st, SIFT_STAT_METHOD_BASE + mclass, bytes);
 	if (sh && !trusted) {
-		why = sift_shield_rate(&src, mclass, sh, bpf_ktime_get_ns(), st);
+		why = sift_shield_rate(&tb, sh, &src, mclass, bpf_ktime_get_ns());
 		if (why)
 			goto drop;
 	}
 	sift_sip_parse_count(s, &pkt, st, bytes);
 	if (sh) {
-		why = sift_shield_message(s, sh);
+		why = sift_shield_message(&tb, sh, s);
 		if (why)
 			goto drop;
 	}

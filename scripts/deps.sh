@@ -13,7 +13,7 @@ PKGS=(
 	libyaml-dev libjansson-dev
 	# tests
 	check libsubunit-dev libclang-rt-14-dev
-	iproute2 ethtool iputils-ping procps util-linux jq python3
+	iproute2 ethtool iputils-ping procps util-linux jq python3 python3-scapy
 	sip-tester sipvicious
 )
 if [ "${1:-}" = bench ]; then

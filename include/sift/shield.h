@@ -114,6 +114,21 @@ struct sift_scanner_key {
 	char token[SIFT_SCANNER_LEN];
 };
 
+/*
+ * The shield's tables as its checks (include/sift/shield_check.h) name them:
+ * the maps above in XDP, the same maps through their fds in siftd.
+ */
+enum sift_shield_table {
+	SIFT_TBL_SHIELD,    /* __u32 0 -> struct sift_shield */
+	SIFT_TBL_ACL_DENY,  /* struct sift_acl_key -> __u32 (unused) */
+	SIFT_TBL_ACL_ALLOW, /* struct sift_acl_key -> __u32 enum sift_acl_flags */
+	SIFT_TBL_BANS,      /* struct sift_addr -> struct sift_ban */
+	SIFT_TBL_BUCKETS,   /* struct sift_bucket_key -> struct sift_bucket */
+	SIFT_TBL_CAPS,      /* __u32 class -> struct sift_cap */
+	SIFT_TBL_SCANNERS,  /* struct sift_scanner_key -> __u32 (unused) */
+	SIFT_TBL__MAX
+};
+
 /* A stretch over a limit ends after this long without a message over it. */
 #define SIFT_OVER_GAP_NS 1000000000ULL
 

@@ -101,18 +101,28 @@ size_t pkt_build(const struct pkt_spec *s, __u8 *buf, size_t len)
 		l4 = l3 + ihl * 4;
 	} else {
 		struct ipv6hdr *ip6 = (struct ipv6hdr *)(buf + l3);
-		size_t ext = s->ip6_ext_on ? 8 : 0;
+		size_t ext = s->ip6_ext_on ? 8 : 0, fh = s->ip6_frag_on ? 8 : 0;
+		__u8 after_ext = fh ? IPPROTO_FRAGMENT : proto;
 
 		ip6->version = 6;
 		ip6->hop_limit = s->ttl ? s->ttl : 64;
-		ip6->nexthdr = s->ip6_ext_on ? s->ip6_ext : proto;
-		ip6->payload_len = htons(ext + l4len);
+		ip6->nexthdr = s->ip6_ext_on ? s->ip6_ext : after_ext;
+		ip6->payload_len = htons(ext + fh + l4len);
 		inet_pton(AF_INET6, s->src ? s->src : "2001:db8:1::2", &ip6->saddr);
 		inet_pton(AF_INET6, s->dst ? s->dst : "2001:db8:1::1", &ip6->daddr);
 		l4 = l3 + sizeof(*ip6);
 		if (ext) {
-			buf[l4] = proto; /* next header; length 0 = 8 bytes */
+			buf[l4] = after_ext; /* next header; length 0 = 8 bytes */
 			l4 += ext;
+		}
+		if (fh) {
+			/* offset in 8-byte units above the M flag; identification 0x51f7 */
+			__u16 off = htons((s->frag & 0x1fff) << 3 | !!(s->frag & 0x2000));
+
+			buf[l4] = proto;
+			memcpy(buf + l4 + 2, &off, 2);
+			buf[l4 + 7] = 0x51, buf[l4 + 6] = 0xf7;
+			l4 += fh;
 		}
 	}
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Test and benchmark frames: Ethernet, up to two VLAN tags, IPv4 (any IHL,
- * fragments) or IPv6 (optionally one extension header), UDP or TCP, payload;
+ * fragments) or IPv6 (optionally one extension header, then optionally a
+ * fragment header), UDP or TCP, payload;
  * lengths and checksums filled in.
  */
 #ifndef SIFT_TEST_PKT_H
@@ -22,9 +23,10 @@ struct pkt_spec {
 	__u8 l4_proto;       /* 0: UDP */
 	__u16 sport, dport;
 	unsigned int ihl;    /* IPv4 header length in words; 0: 5 */
-	__u16 frag;          /* IPv4 flags and fragment offset, host order */
+	__u16 frag;          /* IPv4 flags and fragment offset, host order; IPv6: see ip6_frag_on */
 	bool ip6_ext_on;     /* IPv6: one extension header of type ip6_ext before L4 */
 	__u8 ip6_ext;
+	bool ip6_frag_on;    /* IPv6: a fragment header after it, offset and MF (0x2000) as in .frag */
 	__u8 ttl;            /* 0: 64 */
 	const __u8 *dmac, *smac; /* NULL: fixed test addresses */
 	const void *payload;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "shield.h"
+#include "shield_native.h"
 #include "shield_conf.h"
 #include "sip.h"
 #include "suites.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
-#include "shield.h"
+#include "shield_native.h"
 #include "shieldstate.h"
 
 void sift_acl_key_of(const struct sift_prefix *p, struct sift_acl_key *key)

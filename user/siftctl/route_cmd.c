@@ -410,6 +410,32 @@ static int live_clear(struct cli *c, int argc, char **argv)
 	return SIFTCTL_EXIT_OK;
 }
 
+/* What the kernel reassembled for siftd, and what siftd's shield dropped of it, by reason. */
+static void daemon_show_reassembled(json_t *r)
+{
+	json_t *why = json_object_get(r, "shield"), *v;
+	const char *key;
+	int shown = 0;
+
+	out_open_obj("reassembled");
+	out_s64("messages", "  reassembled from fragments: %lld,",
+		json_integer_value(json_object_get(r, "messages")));
+	out_s64("dropped", " dropped by the shield: %lld",
+		json_integer_value(json_object_get(r, "dropped")));
+	out_open_obj("shield");
+	json_object_foreach(why, key, v)
+	{
+		long long n = json_integer_value(v);
+
+		if (n)
+			out_text("%s%s ", shown++ ? ", " : " (", key);
+		out_s64(key, n ? "%lld" : NULL, n);
+	}
+	out_text("%s\n", shown ? ")" : "");
+	out_close_obj();
+	out_close_obj();
+}
+
 static int daemon_show(struct cli *c, int argc, char **argv)
 {
 	json_t *ans, *p, *pr, *m, *v;
@@ -439,6 +465,7 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	out_s64("requests", " %lld requests,", json_integer_value(json_object_get(p, "requests")));
 	out_s64("responses", " %lld responses,", json_integer_value(json_object_get(p, "responses")));
 	out_s64("malformed", " %lld malformed\n", json_integer_value(json_object_get(p, "malformed")));
+	daemon_show_reassembled(json_object_get(p, "reassembled"));
 	out_s64("responses_forwarded", "  responses sent on by siftd: %lld",
 		json_integer_value(json_object_get(p, "responses_forwarded")));
 	out_s64("responses_refused", " (%lld could not go,",

@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include <sift/fwd.h>
+#include <sift/shield.h>
 
 #include "sift.skel.h"
 #include "loader.h"
@@ -138,33 +139,64 @@ static void probe_iface(int ifindex, struct probe *pr)
 	xdp_multiprog__close(mp);
 }
 
+#define PROG_MAPS_MAX 64
+
+/* The ids of the maps program @prog_id uses, into @ids; how many, or 0. */
+static __u32 prog_map_ids(__u32 prog_id, __u32 ids[PROG_MAPS_MAX])
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), n = 0;
+	int pfd = bpf_prog_get_fd_by_id(prog_id);
+
+	if (pfd < 0)
+		return 0;
+	info.nr_map_ids = PROG_MAPS_MAX;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (!bpf_obj_get_info_by_fd(pfd, &info, &len))
+		n = info.nr_map_ids < PROG_MAPS_MAX ? info.nr_map_ids : PROG_MAPS_MAX;
+	close(pfd);
+	return n;
+}
+
 /* Does program @prog_id use the map pinned as sift_stats under @pin_path? */
 static bool prog_uses_pins(__u32 prog_id, const char *pin_path)
 {
-	struct bpf_prog_info info = {};
 	struct bpf_map_info minfo = {};
-	__u32 len = sizeof(info), mlen = sizeof(minfo);
-	__u32 ids[64];
+	__u32 mlen = sizeof(minfo), ids[PROG_MAPS_MAX], n;
 	bool found = false;
-	int pfd, mfd;
+	int mfd;
 
 	mfd = sift_map_open(pin_path, SIFT_STR(SIFT_MAP_STATS));
 	if (mfd < 0)
 		return false;
-	pfd = bpf_prog_get_fd_by_id(prog_id);
-	if (pfd < 0)
-		goto out_map;
-	info.nr_map_ids = 64;
-	info.map_ids = (__u64)(unsigned long)ids;
-	if (bpf_obj_get_info_by_fd(pfd, &info, &len) || bpf_obj_get_info_by_fd(mfd, &minfo, &mlen))
-		goto out;
-	for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
-		found |= ids[i] == minfo.id;
-out:
-	close(pfd);
-out_map:
+	n = prog_map_ids(prog_id, ids);
+	if (n && !bpf_obj_get_info_by_fd(mfd, &minfo, &mlen))
+		for (__u32 i = 0; i < n; i++)
+			found |= ids[i] == minfo.id;
 	close(mfd);
 	return found;
+}
+
+/*
+ * An fd of the map called @name that program @prog_id uses, or -errno: the
+ * bucket table is not pinned, and an adopted program's is found this way.
+ */
+static int prog_map_fd(__u32 prog_id, const char *name)
+{
+	__u32 ids[PROG_MAPS_MAX], n = prog_map_ids(prog_id, ids);
+
+	for (__u32 i = 0; i < n; i++) {
+		struct bpf_map_info minfo = {};
+		__u32 mlen = sizeof(minfo);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &minfo, &mlen) && !strcmp(minfo.name, name))
+			return fd;
+		close(fd);
+	}
+	return -ENOENT;
 }
 
 /* The build id siftd recorded for @ifindex, or 0. */
@@ -332,6 +364,7 @@ int sift_loader_start(struct sift_loader *l, const char *pin_path, const struct 
 
 	memset(l, 0, sizeof(*l));
 	sift_maps_init(&l->maps);
+	l->buckets_fd = -1;
 	snprintf(l->pin_path, sizeof(l->pin_path), "%s", pin_path);
 	l->build_id = sift_build_id();
 	l->buckets = buckets;
@@ -423,6 +456,11 @@ int sift_loader_start(struct sift_loader *l, const char *pin_path, const struct 
 		pr_err("open pinned maps under %s: %s", pin_path, strerror(-err));
 		goto fail;
 	}
+	l->buckets_fd = prog_map_fd(l->prog_id, SIFT_STR(SIFT_MAP_BUCKETS));
+	if (l->buckets_fd < 0)
+		pr_warn("no bucket table found in sift_xdp id %u: reassembled messages are not "
+			"rate limited",
+			l->prog_id);
 	for (unsigned int i = 0; i < n; i++) {
 		struct sift_link *k = &l->links[i];
 
@@ -471,6 +509,9 @@ void sift_loader_detach(struct sift_loader *l)
 void sift_loader_close(struct sift_loader *l)
 {
 	sift_maps_close(&l->maps);
+	if (l->buckets_fd >= 0)
+		close(l->buckets_fd);
+	l->buckets_fd = -1;
 	if (l->prog)
 		xdp_program__close(l->prog);
 	l->prog = NULL;

@@ -30,6 +30,7 @@ struct sift_loader {
 	__u32 prog_id;
 	unsigned int buckets; /* entries of the bucket table of a program loaded here */
 	struct sift_maps maps;
+	int buckets_fd; /* the program's bucket table (not pinned), for siftd's own shield */
 	struct sift_link links[SIFT_MAX_IFACES];
 	unsigned int n_links;
 };

@@ -489,7 +489,7 @@ static int start_services(struct siftd *d)
 		return ret;
 	log_transit(&d->conf);
 	siftd_live_save(d);
-	ret = sift_punt_open(&d->punt, &d->conf);
+	ret = sift_punt_open(&d->punt, &d->conf, &d->loader.maps, d->loader.buckets_fd);
 	if (ret)
 		return ret;
 	memcpy(d->punt.key, d->key, sizeof(d->key));

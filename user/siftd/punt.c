@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -40,6 +41,14 @@ static int bind_port(int family, unsigned int port)
 		len = sizeof(*sin6);
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	}
+	/* the kernel says which datagrams it reassembled: the fast path never saw them whole */
+	if (setsockopt(fd, family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+		       family == AF_INET ? IP_RECVFRAGSIZE : IPV6_RECVFRAGSIZE, &one, sizeof(one))) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
 	if (bind(fd, (struct sockaddr *)&ss, len)) {
 		int e = errno;
 
@@ -75,12 +84,15 @@ static int open_port(struct sift_punt *p, unsigned int port)
 	return 0;
 }
 
-int sift_punt_open(struct sift_punt *p, const struct sift_conf *c)
+int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct sift_maps *m,
+		   int buckets_fd)
 {
 	memset(p, 0, sizeof(*p));
 	p->scratch = calloc(1, sizeof(*p->scratch));
-	if (!p->scratch)
+	p->shield = malloc(sizeof(*p->shield));
+	if (!p->scratch || !p->shield)
 		return -ENOMEM;
+	sift_shield_tables_init(p->shield, m, buckets_fd);
 	return sift_punt_update(p, c);
 }
 
@@ -123,6 +135,8 @@ void sift_punt_close(struct sift_punt *p)
 	p->n_fds = 0;
 	free(p->scratch);
 	p->scratch = NULL;
+	free(p->shield);
+	p->shield = NULL;
 }
 
 static const char *peer_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -213,24 +227,81 @@ static int forward_response(struct sift_punt *p, size_t n, const struct sockaddr
 	return 1;
 }
 
+/* The sender of a datagram, as the shield keys it. */
+static void addr_of(const struct sockaddr_storage *ss, struct sift_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		a->family = SIFT_AF_INET;
+		a->v4 = ((const struct sockaddr_in *)ss)->sin_addr.s_addr;
+	} else {
+		a->family = SIFT_AF_INET6;
+		memcpy(a->v6, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+}
+
+/* Did the kernel reassemble the datagram @mh describes (IP_RECVFRAGSIZE and its IPv6 twin)? */
+static bool reassembled(struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVFRAGSIZE) ||
+		    (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVFRAGSIZE))
+			return true;
+	return false;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 void sift_punt_input(struct sift_punt *p, int fd)
 {
 	/* a bounded batch per wake-up: the control socket and signals get their turn */
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
 		struct sift_scratch *s = p->scratch;
 		char peer[INET6_ADDRSTRLEN + 8];
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = { .iov_base = s->buf, .iov_len = SIFT_MSG_MAX + 1 };
+		struct msghdr mh = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = ctl.buf,
+			.msg_controllen = sizeof(ctl.buf),
+		};
 		ssize_t n;
 		int reason;
 
-		n = recvfrom(fd, s->buf, SIFT_MSG_MAX + 1, MSG_TRUNC, (struct sockaddr *)&from,
-			     &flen);
+		n = recvmsg(fd, &mh, MSG_TRUNC);
 		if (n < 0)
 			return;
 		p->st.messages++;
 		p->st.bytes += n;
-		reason = sift_sip_parse_scratch(s, n);
+		if (reassembled(&mh)) {
+			/*
+			 * The fast path saw only its fragments (and checked their
+			 * source): the rest of its shield runs here, on the whole.
+			 * What it drops goes no further, silently, as in XDP.
+			 */
+			struct sift_addr src;
+
+			p->st.reassembled++;
+			addr_of(&from, &src);
+			if (sift_shield_native(p->shield, s, n, &src, now_ns()))
+				continue;
+			reason = s->msg.reason;
+		} else {
+			reason = sift_sip_parse_scratch(s, n);
+		}
 		if (s->msg.kind == SIFT_KIND_REQUEST) {
 			p->st.requests++;
 			p->st.by_method[s->msg.method < SIFT_METHOD__MAX ? s->msg.method : 0]++;
@@ -262,6 +333,23 @@ void sift_punt_input(struct sift_punt *p, int fd)
 	}
 }
 
+/* What the kernel reassembled, and what the shield dropped of it, by reason. */
+static json_t *reassembled_json(const struct sift_punt *p)
+{
+	json_t *why = json_object();
+	__u64 dropped = 0;
+
+	for (unsigned int i = 0; i < SIFT_STAT__MAX; i++) {
+		if (strcmp(sift_stat_group(i), "shield"))
+			continue;
+		json_object_set_new(why, sift_stat_name(i), json_integer(p->shield->counts[i]));
+		if (i != SIFT_STAT_SHIELD_BAN_IMPOSED)
+			dropped += p->shield->counts[i];
+	}
+	return json_pack("{s:I, s:I, s:o}", "messages", (json_int_t)p->st.reassembled, "dropped",
+			 (json_int_t)dropped, "shield", why);
+}
+
 json_t *sift_punt_json(const struct sift_punt *p)
 {
 	json_t *o = json_object(), *m = json_object(), *ports = json_array();
@@ -279,6 +367,7 @@ json_t *sift_punt_json(const struct sift_punt *p)
 	json_object_set_new(o, "requests", json_integer(p->st.requests));
 	json_object_set_new(o, "responses", json_integer(p->st.responses));
 	json_object_set_new(o, "malformed", json_integer(p->st.malformed));
+	json_object_set_new(o, "reassembled", reassembled_json(p));
 	json_object_set_new(o, "by_method", m);
 	json_object_set_new(o, "sockets", ports);
 	return o;

@@ -2,7 +2,10 @@
 /*
  * Where punted messages land: a UDP socket on each SIP port, IPv4 and IPv6.
  * The fast path passes to the kernel what it cannot finish; the kernel
- * delivers it here.  Responses that carry sift's Via are forwarded from
+ * delivers it here.  So does the kernel with what it reassembled from
+ * fragments, which the fast path saw only in pieces: those meet the fast
+ * path's shield here first (its native build, on its maps), and what the
+ * shield drops goes no further.  Responses that carry sift's Via are forwarded from
  * here, as the fast path would have (typically because the caller's
  * neighbour entry was not resolved yet: sending through the kernel resolves
  * it, and the next response goes the fast way).  The rest of the slow path
@@ -18,6 +21,8 @@
 #include <sift/sip.h>
 
 #include "config.h"
+#include "maps.h"
+#include "shield_native.h"
 
 #define SIFT_PUNT_MAX_FDS (2 * SIFT_MAX_PORTS)
 
@@ -29,6 +34,7 @@ struct sift_punt_stats {
 	uint64_t requests;
 	uint64_t responses;
 	uint64_t malformed; /* the parser would drop it: syntax, not SIP */
+	uint64_t reassembled; /* the kernel reassembled it from fragments */
 	uint64_t by_method[SIFT_METHOD__MAX];
 	uint64_t bytes;
 };
@@ -39,20 +45,24 @@ struct sift_punt {
 	unsigned int n_fds;
 	struct sift_punt_stats st;
 	struct sift_scratch *scratch;
+	struct sift_shield_tables *shield; /* the fast path's maps; what it dropped here */
 	uint64_t logged; /* messages logged so far (the log is rate-limited) */
 	__u64 key[2]; /* the MAC key: a response is sift's if its top branch verifies */
 };
 
 /*
  * Bind the SIP ports of @c.  A port another process serves is left to it
- * (logged): punted messages then go there.  0 or -errno.
+ * (logged): punted messages then go there.  Reassembled datagrams meet the
+ * shield on the maps of @m and the bucket table @buckets_fd (fds not owned).
+ * 0 or -errno.
  */
-int sift_punt_open(struct sift_punt *p, const struct sift_conf *c);
+int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct sift_maps *m,
+		   int buckets_fd);
 /* Make the sockets match @c's ports again (after a reload). */
 int sift_punt_update(struct sift_punt *p, const struct sift_conf *c);
 void sift_punt_close(struct sift_punt *p);
 
-/* Read what is waiting on @fd (one of p->fds): count and log it. */
+/* Read what is waiting on @fd (one of p->fds): shield what was reassembled, count and log it. */
 void sift_punt_input(struct sift_punt *p, int fd);
 
 json_t *sift_punt_json(const struct sift_punt *p);

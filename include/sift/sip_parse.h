@@ -684,6 +684,178 @@ sip:
 	return sift_uri_params(s, hend, end, u);
 }
 
+/* ---- IP literals ------------------------------------------------------------- */
+
+/*
+ * Shared with the forwarding decision (fwd_util.h), which turns the
+ * Request-URI's host and a response's next Via into addresses.
+ */
+
+/* A hex digit's value plus one; 0 for anything else. */
+static const __u8 sift_hexval1[256] SIFT_RODATA = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* Dotted quad at [p, p + len) into @out (network order). 0 or -1. */
+SIFT_SUBPROG int sift_ip4_parse(struct sift_scratch *s, __u32 p, __u32 len, struct sift_addr *out)
+{
+	__u32 v = 0, part = 0, digits = 0, dots = 0;
+
+	if (!s || !out || !len || len > 15)
+		return -1;
+	for (int i = 0; i < 15; i++) {
+		__u8 c;
+
+		if ((__u32)i >= len)
+			break;
+		c = SIFT_B(s, p + i);
+		if (c == '.') {
+			if (!digits || dots == 3)
+				return -1;
+			v = v << 8 | part;
+			part = digits = 0;
+			dots++;
+		} else if (c >= '0' && c <= '9') {
+			part = part * 10 + c - '0';
+			if (++digits > 3 || part > 255)
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	if (dots != 3 || !digits)
+		return -1;
+	v = v << 8 | part;
+	__builtin_memset(out, 0, sizeof(*out));
+	out->family = SIFT_AF_INET;
+	out->v4 = __builtin_bswap32(v);
+	return 0;
+}
+
+/*
+ * One group of hex digits at @p: its value, how many digits (up to 5, so
+ * that too many shows), and the character after them, packed as
+ * value | digits << 16 | next << 24.
+ */
+SIFT_SUBPROG __u32 sift_ip6_group(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	__u32 v = 0, i;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < 5; i++) {
+		__u8 h;
+
+		if (p + i >= end)
+			break;
+		h = sift_hexval1[SIFT_B(s, p + i)];
+		if (!h)
+			break;
+		v = (v << 4 | (h - 1)) & 0xffff;
+	}
+	return v | i << 16 | (__u32)(p + i < end ? SIFT_B(s, p + i) : 0) << 24;
+}
+
+/*
+ * IPv6 text at [p, p + len), brackets allowed, "::" and a trailing dotted
+ * quad too (RFC 4291 2.2).  0 or -1.  verifier: one step per group, the
+ * digits of a group read by a subprogram.
+ */
+SIFT_SUBPROG int sift_ip6_parse(struct sift_scratch *s, __u32 p, __u32 len, struct sift_addr *out)
+{
+	__u16 g[8] = {};
+	__u32 n = 0, gap = 8, end;
+
+	if (!s || !out || len < 2)
+		return -1;
+	if (SIFT_B(s, p) == '[') {
+		if (len < 4 || SIFT_B(s, p + len - 1) != ']')
+			return -1;
+		p++;
+		len -= 2;
+	}
+	if (len > 45)
+		return -1;
+	end = p + len;
+	for (int k = 0; k < 9; k++) {
+		__u32 r, digits, next;
+
+		if (p >= end)
+			break;
+		if (SIFT_B(s, p) == ':' && p + 1 < end && SIFT_B(s, p + 1) == ':') {
+			if (gap != 8)
+				return -1; /* "::" once only */
+			gap = n;
+			p += 2;
+			continue;
+		}
+		r = sift_ip6_group(s, p, end);
+		digits = (r >> 16) & 0xff;
+		next = r >> 24;
+		if (next == '.') {
+			struct sift_addr v4;
+			__u32 a;
+
+			/* a dotted quad as the last 32 bits */
+			if (n > 6 || sift_ip4_parse(s, p, end - p, &v4))
+				return -1;
+			a = __builtin_bswap32(v4.v4);
+			g[n & 7] = a >> 16;
+			n++;
+			g[n & 7] = a & 0xffff;
+			n++;
+			p = end;
+			break;
+		}
+		if (!digits || digits > 4 || n > 7)
+			return -1;
+		g[n & 7] = r & 0xffff;
+		n++;
+		p += digits;
+		if (p >= end)
+			break;
+		if (next != ':')
+			return -1;
+		if (p + 1 < end && SIFT_B(s, p + 1) == ':')
+			continue;
+		p++;
+		if (p >= end)
+			return -1; /* a trailing ':' */
+	}
+	if (p < end || (gap == 8 ? n != 8 : n > 7))
+		return -1;
+	__builtin_memset(out, 0, sizeof(*out));
+	out->family = SIFT_AF_INET6;
+	/* groups before the gap at the front, after it at the back */
+	for (int k = 0; k < 8; k++) {
+		__u32 src;
+		__u16 v;
+
+		if (gap == 8 || (__u32)k < gap)
+			src = k;
+		else if ((__u32)k >= 8 - (n - gap))
+			src = k - (8 - n);
+		else
+			continue;
+		v = g[src & 7];
+		out->v6[(2 * k) & 15] = v >> 8;
+		out->v6[(2 * k + 1) & 15] = v & 0xff;
+	}
+	return 0;
+}
+
+/* An IP literal in either family. 0 or -1. */
+SIFT_INLINE int sift_ip_parse(struct sift_scratch *s, __u32 p, __u32 len, struct sift_addr *out)
+{
+	if (len && SIFT_B(s, p) == '[')
+		return sift_ip6_parse(s, p, len, out);
+	if (!sift_ip4_parse(s, p, len, out))
+		return 0;
+	return sift_find(s, p, p + len, ':') < p + len ? sift_ip6_parse(s, p, len, out) : -1;
+}
+
 /* ---- start line -------------------------------------------------------------- */
 
 /* Known methods, compared as words: name, length. Methods are case-sensitive. */

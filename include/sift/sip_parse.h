@@ -762,11 +762,16 @@ SIFT_SUBPROG __u32 sift_ip6_group(struct sift_scratch *s, __u32 p, __u32 end)
  * IPv6 text at [p, p + len), brackets allowed, "::" and a trailing dotted
  * quad too (RFC 4291 2.2).  0 or -1.  verifier: one step per group, the
  * digits of a group read by a subprogram.
+ *
+ * RFC 3261's ABNF (hexpart ":" IPv4address, where hexpart may end in "::")
+ * lets "::" be followed by one more ':' before a dotted quad, as in
+ * "2001:db8:::192.0.2.1"; RFC 5118 4.10 asks that it be tolerated, so it
+ * reads as "2001:db8::192.0.2.1".
  */
 SIFT_SUBPROG int sift_ip6_parse(struct sift_scratch *s, __u32 p, __u32 len, struct sift_addr *out)
 {
 	__u16 g[8] = {};
-	__u32 n = 0, gap = 8, end;
+	__u32 n = 0, gap = 8, end, quad_only = 0;
 
 	if (!s || !out || len < 2)
 		return -1;
@@ -789,6 +794,11 @@ SIFT_SUBPROG int sift_ip6_parse(struct sift_scratch *s, __u32 p, __u32 len, stru
 				return -1; /* "::" once only */
 			gap = n;
 			p += 2;
+			/* the third colon of "::" ":" IPv4address: only a dotted quad may follow */
+			if (p + 1 < end && SIFT_B(s, p) == ':') {
+				p++;
+				quad_only = 1;
+			}
 			continue;
 		}
 		r = sift_ip6_group(s, p, end);
@@ -809,7 +819,7 @@ SIFT_SUBPROG int sift_ip6_parse(struct sift_scratch *s, __u32 p, __u32 len, stru
 			p = end;
 			break;
 		}
-		if (!digits || digits > 4 || n > 7)
+		if (!digits || digits > 4 || n > 7 || quad_only)
 			return -1;
 		g[n & 7] = r & 0xffff;
 		n++;

@@ -99,16 +99,16 @@ enum {
 	SIFT_CT_HOST = 1 << 3,  /* hostname and IPv4 characters */
 	SIFT_CT_WORD = 1 << 4,  /* RFC 3261 word (Call-ID) */
 	SIFT_CT_HEX = 1 << 5,
-	SIFT_CT_AT = 1 << 6,    /* '@', which joins the two words of a Call-ID */
+	SIFT_CT_ALPHA = 1 << 6, /* a letter, which starts a hostname's last label */
 	SIFT_CT_COLON = 1 << 7, /* ':', in unbracketed IPv6 received= values */
 };
 
 static const __u8 sift_ctype[256] SIFT_RODATA = {
 	['0' ... '9'] = SIFT_CT_TOKEN | SIFT_CT_DIGIT | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
-	['a' ... 'f'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
-	['A' ... 'F'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
-	['g' ... 'z'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD,
-	['G' ... 'Z'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD,
+	['a' ... 'f'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX | SIFT_CT_ALPHA,
+	['A' ... 'F'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX | SIFT_CT_ALPHA,
+	['g' ... 'z'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_ALPHA,
+	['G' ... 'Z'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_ALPHA,
 	['-'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD,
 	['.'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD,
 	['!'] = SIFT_CT_TOKEN | SIFT_CT_WORD,
@@ -132,7 +132,6 @@ static const __u8 sift_ctype[256] SIFT_RODATA = {
 	['?'] = SIFT_CT_WORD,
 	['{'] = SIFT_CT_WORD,
 	['}'] = SIFT_CT_WORD,
-	['@'] = SIFT_CT_AT,
 	[' '] = SIFT_CT_LWS,
 	['\t'] = SIFT_CT_LWS,
 	['\r'] = SIFT_CT_LWS,
@@ -1031,6 +1030,8 @@ SIFT_INLINE __u8 sift_transport(struct sift_scratch *s, __u32 p, __u32 len)
 /*
  * sent-protocol LWS sent-by: "SIP / 2.0 / UDP host[:port]", LWS allowed
  * around the slashes and the colon.  Returns the offset after sent-by, or 0.
+ * Where the host ends is found here; what it holds is checked by
+ * sift_via_addrs().
  */
 SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, struct sift_via *v)
 {
@@ -1038,15 +1039,27 @@ SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, 
 
 	if (!s || !v)
 		return 0;
-	/* Fast path: "SIP/2.0/" written plainly. */
+	/* Fast path: "SIP/2.0/" written plainly (the case of the letters only folded). */
 	if (end - p >= 12 && p < end &&
-	    sift_lword(s, p, 8) == SIFT_C8('s', 'i', 'p', '/', '2', '.', '0', '/')) {
+	    (SIFT_W(s, p) | SIFT_C8(0x20, 0x20, 0x20, 0, 0, 0, 0, 0)) ==
+		    SIFT_C8('s', 'i', 'p', '/', '2', '.', '0', '/')) {
 		p += 8;
 	} else {
+		/* protocol-name SLASH protocol-version SLASH: tokens, SIP and 2.0 expected */
 		for (int k = 0; k < 2; k++) {
+			__u64 w;
+
 			t = sift_skip_ct(s, p, end, SIFT_CT_TOKEN);
 			if (t == p)
 				return 0;
+			/*
+			 * Another protocol or version is well-formed but not ours: the
+			 * Via is kept, marked (siftd answers 505 through it).
+			 */
+			w = k ? SIFT_W(s, p) & sift_bytes_mask(3) : sift_lword(s, p, 3);
+			if (t - p != 3 || w != (k ? SIFT_C8('2', '.', '0', 0, 0, 0, 0, 0) :
+						    SIFT_C8('s', 'i', 'p', 0, 0, 0, 0, 0)))
+				v->flags |= SIFT_VIA_BAD_PROTO;
 			p = sift_skip_lws(s, t, end);
 			if (p >= end || SIFT_B(s, p) != '/')
 				return 0;
@@ -1057,14 +1070,16 @@ SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, 
 	if (t == p)
 		return 0;
 	v->transport = sift_transport(s, p, t - p);
+	/* the known transports are tokens as matched; other-transport = token */
+	if (v->transport == SIFT_TRANSPORT_OTHER && sift_skip_ct(s, p, t, SIFT_CT_TOKEN) != t)
+		return 0;
 	h = sift_skip_lws(s, t, end);
 	if (h == t || h >= end)
 		return 0;
 
 	if (SIFT_B(s, h) == '[') {
 		t = sift_find(s, h, end, ']');
-		/* an IPv6 reference: no separator may hide in it */
-		if (t == end || sift_skip_ct(s, h + 1, t, SIFT_CT_HOST | SIFT_CT_COLON) != t)
+		if (t == end)
 			return 0;
 		t++;
 		v->flags |= SIFT_VIA_HOST_V6;
@@ -1073,9 +1088,6 @@ SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, 
 		if (t == h)
 			return 0;
 	}
-	/* a quote cannot be part of a host (and would hide commas from the count) */
-	if (sift_find(s, h, t, '"') != t)
-		return 0;
 	v->host.off = h;
 	v->host.len = t - h;
 	p = sift_skip_lws(s, t, end);
@@ -1151,7 +1163,7 @@ SIFT_SUBPROG __u32 sift_via_param(struct sift_scratch *s, __u32 p, __u32 end, st
 		if (val) {
 			__u32 port;
 
-			if (sift_number(s, val, vend, &port) != vend || port > 65535)
+			if (sift_number(s, val, vend, &port) != vend || !port || port > 65535)
 				return 0;
 			v->rport = port;
 		}
@@ -1262,6 +1274,75 @@ SIFT_SUBPROG __u32 sift_via(struct sift_scratch *s, __u32 p, __u32 end, struct s
 }
 
 /*
+ * hostname = *( domainlabel "." ) toplabel [ "." ] (RFC 3261 25.1): labels
+ * of letters and digits with '-' inside them, the last one starting with a
+ * letter, filling [p, end).  At most 255 characters, as in DNS (RFC 1035
+ * 2.3.4).  0 or -1.  verifier: the bound is its budget too, several states
+ * a step (after a '.', after a '-', after the rest).
+ */
+#define SIFT_HOSTNAME_MAX 255
+SIFT_SUBPROG int sift_hostname_check(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	__u32 prev = '.', top = 0;
+
+	if (!s || p >= end || end - p > SIFT_HOSTNAME_MAX)
+		return -1;
+	for (int i = 0; i < SIFT_HOSTNAME_MAX; i++) {
+		__u8 c, ct;
+
+		if (p >= end)
+			break;
+		c = SIFT_B(s, p);
+		ct = sift_ct(c);
+		if (c == '.' || c == '-') {
+			/* a label is not empty and neither starts nor ends with '-' */
+			if (prev == '.' || (c == '.' && prev == '-'))
+				return -1;
+		} else if (!(ct & (SIFT_CT_ALPHA | SIFT_CT_DIGIT))) {
+			return -1;
+		} else if (prev == '.') {
+			top = ct & SIFT_CT_ALPHA; /* how the latest label starts */
+		}
+		prev = c;
+		p++;
+	}
+	return !top || prev == '-' ? -1 : 0;
+}
+
+/*
+ * What a Via's addresses hold, once sift_via() has found them: the sent-by
+ * host is an IPv6 reference, an IPv4 address or a hostname, and received=
+ * an IPv4 or IPv6 address (bracketed or not, RFC 5118 4.5), since responses
+ * are sent there (RFC 3261 18.2.2).  0 or -1.  verifier: called from the
+ * inlined sift_via_top(), so the address parsers' calls stay within eight
+ * frames.
+ */
+SIFT_SUBPROG int sift_via_addrs(struct sift_scratch *s, struct sift_via *v)
+{
+	struct sift_addr a = {};
+	__u32 h, len;
+
+	if (!s || !v)
+		return -1;
+	h = v->host.off;
+	len = v->host.len;
+	if (!len)
+		return -1;
+	if (SIFT_B(s, h) == '[') {
+		if (sift_ip6_parse(s, h, len, &a))
+			return -1;
+	} else if (!(sift_ct(SIFT_B(s, h)) & SIFT_CT_DIGIT) || sift_ip4_parse(s, h, len, &a)) {
+		/* not a dotted quad: a name (whose last label starts with a letter) */
+		if (sift_hostname_check(s, h, h + len))
+			return -1;
+	}
+	if ((v->flags & SIFT_VIA_RECEIVED) &&
+	    sift_ip_parse(s, v->received.off, v->received.len, &a))
+		return -1;
+	return 0;
+}
+
+/*
  * The next via-parm at @p into msg.via[msg.n_via] (one of the top two).
  * Returns the offset of the ',' after it or @end; 0 if malformed.
  * verifier: inline, because the calls below it already nest eight deep.
@@ -1279,7 +1360,7 @@ SIFT_INLINE __u32 sift_via_top(struct sift_scratch *s, __u32 p, __u32 end, __u32
 	/* verifier: a choice, not an index clang may prove in range and drop */
 	v = m->n_via ? &m->via[1] : &m->via[0];
 	q = sift_via(s, p, end, v);
-	if (!q) {
+	if (!q || sift_via_addrs(s, v)) {
 		__builtin_memset(v, 0, sizeof(*v));
 		return 0;
 	}
@@ -1291,6 +1372,17 @@ SIFT_INLINE __u32 sift_via_top(struct sift_scratch *s, __u32 p, __u32 end, __u32
 	}
 	m->n_via++;
 	return q;
+}
+
+/*
+ * A top Via of another protocol or version is kept for siftd to answer
+ * through (505), yet it is not valid.
+ */
+SIFT_INLINE int sift_via_reason(const struct sift_sip_msg *m)
+{
+	if ((m->via[0].flags | m->via[1].flags) & SIFT_VIA_BAD_PROTO)
+		return SIFT_REASON_BAD_VIA;
+	return SIFT_REASON_OK;
 }
 
 /*
@@ -1319,14 +1411,14 @@ SIFT_SUBPROG int sift_parse_via_hdr(struct sift_scratch *s, __u32 p, __u32 end, 
 		if (!q)
 			return SIFT_REASON_BAD_VIA;
 		if (q >= end)
-			return SIFT_REASON_OK;
+			return sift_via_reason(m);
 		p = q + 1;
 	}
 	n = sift_via_count(s, p, end);
 	if (n < 0)
 		return SIFT_REASON_BAD_VIA;
 	m->n_via += n;
-	return SIFT_REASON_OK;
+	return sift_via_reason(m);
 }
 
 /* ---- name-addr headers ------------------------------------------------------ */

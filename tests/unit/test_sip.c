@@ -516,6 +516,139 @@ START_TEST(test_sip_parse_via_list)
 }
 END_TEST
 
+/* A request whose top Via is @via; the rest is clean. */
+static const struct sift_sip_msg *with_via(const char *via)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf), INVITE_LINE "Via: %s\n" BASE_HDRS "\n", via);
+	return parse_text(buf);
+}
+
+/* Each "SIP/2.0/UDP " + @sent_by is malformed: no Via is left to answer through. */
+static void ck_malformed_vias(const char *const *sent_by, size_t n)
+{
+	char via[512];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(via, sizeof(via), "SIP/2.0/UDP %s;branch=z9hG4bK-1", sent_by[i]);
+		with_via(via);
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_BAD_VIA &&
+				      scratch.msg.action == SIFT_ACTION_DROP,
+			      "%s: %s/%s", sent_by[i], sift_action_name(scratch.msg.action),
+			      sift_reason_name(scratch.msg.reason));
+	}
+}
+
+START_TEST(test_sip_parse_via_protocol)
+{
+	const struct sift_sip_msg *m;
+
+	/* RFC 4475 badvers: the start line's SIP/7.0 wins, the Via stays for the 505 */
+	m = parse_file(CORPUS "rfc4475/badvers.dat");
+	ck_verdict(m, SIFT_REASON_BAD_VERSION, SIFT_ACTION_PUNT);
+	ck_span(m->via[0].host, "c.example.com");
+	ck_span(m->via[0].branch, "z9hG4bKkdjuw");
+	ck_assert(m->via[0].flags & SIFT_VIA_BAD_PROTO);
+	ck_assert_uint_eq(m->n_via, 1);
+
+	/* another version or protocol in a Via alone: kept, marked, not valid */
+	m = with_via("SIP/3.0/UDP 198.18.1.2;branch=z9hG4bK-1");
+	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_PUNT);
+	ck_span(m->via[0].host, "198.18.1.2");
+	ck_assert(m->via[0].flags & SIFT_VIA_BAD_PROTO);
+	ck_verdict(with_via("SIP / 2.1 / UDP 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_PUNT);
+	ck_verdict(with_via("SIPS/2.0/UDP 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_PUNT);
+	ck_verdict(with_via("SIP/2.00/UDP 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_PUNT);
+
+	/* the protocol name's case and LWS around the slashes are fine */
+	m = with_via("sip / 2.0 /\n udp 198.18.1.2");
+	FWD(m);
+	ck_assert(!(m->via[0].flags & SIFT_VIA_BAD_PROTO));
+	FWD(with_via("Sip/2.0/Udp 198.18.1.2"));
+	FWD(with_via("SIP/2.0/X-Fancy.Transport 198.18.1.2")); /* other-transport = token */
+
+	/*
+	 * Malformed, not merely another version: no Via to answer through.  A
+	 * control character is no slash, though it is one with bit 5 set.
+	 */
+	ck_verdict(with_via("SIP\x0f" "2.0/UDP h.example"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_verdict(with_via("SIP/2.0\x0fUDP 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_verdict(with_via("SIP/2.0/U@P 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_verdict(with_via("SIP/2.0/\"UDP\" 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_verdict(with_via("SIP/2.0 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	m = with_via("SIP/7.0/UDP 999.1.1.1");
+	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_span(m->via[0].host, NULL);
+}
+END_TEST
+
+START_TEST(test_sip_parse_via_hosts)
+{
+	static const char *const good[] = {
+		"198.18.1.2", "0.0.0.0", "255.255.255.255", "001.02.3.004", "a",
+		"h-1.example.com", "x.example.com.", "1and1.com", "a1.b2.c3",
+		"xn--bcher-kva.example", "[2001:db8::1]", "[::ffff:192.0.2.10]",
+		"[2001:db8:::192.0.2.1]", "[::]",
+	};
+	static const char *const bad[] = {
+		"999.1.1.1", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1.2.3.4.", "1..2.3",
+		"a..b", ".a.example", "-x.example", "x-.example", "x.-y.example",
+		"example.123", "host_x", "ex$ample", "a.b-", "[1:2", "[1:2]",
+		"[2001:db8::1::2]", "[2001:db8::g]", "[]", "[198.18.1.2]", "[2001:db8:::1]",
+	};
+	char via[512];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(via, sizeof(via), "SIP/2.0/UDP %s;branch=z9hG4bK-1", good[i]);
+		ck_assert_msg(with_via(via)->reason == SIFT_REASON_OK, "%s: %s", good[i],
+			      sift_reason_name(scratch.msg.reason));
+		ck_span(scratch.msg.via[0].host, good[i]);
+	}
+	ck_malformed_vias(bad, sizeof(bad) / sizeof(bad[0]));
+	/* a name of 255 characters is the longest */
+	memset(via, 0, sizeof(via));
+	strcpy(via, "SIP/2.0/UDP ");
+	for (int i = 0; i < 63; i++)
+		strcat(via, "abc.");
+	strcat(via, "xyz");
+	FWD(with_via(via));
+	strcat(via, "w");
+	ck_verdict(with_via(via), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+}
+END_TEST
+
+START_TEST(test_sip_parse_via_ports_received)
+{
+	static const char *const bad[] = {
+		"198.18.1.2:0", "198.18.1.2:65536", "198.18.1.2:", "198.18.1.2;rport=0",
+		"198.18.1.2;rport=65536", "198.18.1.2;received=notanip",
+		"198.18.1.2;received=example.com", "198.18.1.2;received=198.18.1",
+		"198.18.1.2;received=[198.18.1.9]", "198.18.1.2;received=2001:db8::1::2",
+	};
+	const struct sift_sip_msg *m;
+
+	m = with_via("SIP/2.0/UDP 198.18.1.2:65535;rport=1;received=198.18.1.9");
+	FWD(m);
+	ck_assert_uint_eq(m->via[0].port, 65535);
+	ck_assert_uint_eq(m->via[0].rport, 1);
+	FWD(with_via("SIP/2.0/UDP 198.18.1.2:1;rport"));
+	/* RFC 5118 4.5: received= with or without brackets */
+	FWD(with_via("SIP/2.0/UDP [2001:db8::1];received=2001:db8::9:255"));
+	FWD(with_via("SIP/2.0/UDP [2001:db8::1];received=[2001:db8::9:255]"));
+	FWD(with_via("SIP/2.0/UDP h.example;received=[::ffff:192.0.2.1]"));
+
+	ck_malformed_vias(bad, sizeof(bad) / sizeof(bad[0]));
+
+	/* a response's second Via (where it goes next) is checked as well */
+	m = parse_text("SIP/2.0 200 OK\n" VIA1 "Via: SIP/2.0/UDP 198.18.1.3;received=x.example\n"
+		       "To: <sip:bob@example.com>;tag=b\nFrom: <sip:a@b>;tag=1\n"
+		       "Call-ID: x\nCSeq: 1 INVITE\n\n");
+	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_span(m->via[1].host, NULL);
+}
+END_TEST
+
 START_TEST(test_sip_parse_route)
 {
 	const struct sift_sip_msg *m =
@@ -771,6 +904,9 @@ Suite *sip_parse_suite(void)
 	tcase_add_test(g, test_sip_parse_compact_and_case);
 	tcase_add_test(g, test_sip_parse_lws_and_folding);
 	tcase_add_test(g, test_sip_parse_via_list);
+	tcase_add_test(g, test_sip_parse_via_protocol);
+	tcase_add_test(g, test_sip_parse_via_hosts);
+	tcase_add_test(g, test_sip_parse_via_ports_received);
 	tcase_add_test(g, test_sip_parse_route);
 	tcase_add_test(g, test_sip_parse_uris);
 	tcase_add_test(g, test_sip_parse_numbers);

@@ -240,13 +240,14 @@ SIFT_INLINE void sift_set_reason(struct sift_sip_msg *m, __u8 reason)
 /*
  * The word scan every search below shares: from @p, eight bytes at a time,
  * the first byte that @mask (an expression of the word w) marks, or @end.
- * Marks beyond @end are ignored.
+ * Marks beyond @end are ignored.  _UPTO gives up after @words words, with
+ * @end: its callers bound what they scan first.
  */
-#define SIFT_SCAN_WORDS(s, p, end, mask)                                                           \
+#define SIFT_SCAN_WORDS_UPTO(s, p, end, words, mask)                                               \
 	do {                                                                                       \
 		if (!(s))                                                                          \
 			return end;                                                                \
-		for (int i_ = 0; i_ < SIFT_WORDS_MAX; i_++) {                                      \
+		for (int i_ = 0; i_ < (words); i_++) {                                             \
 			__u64 w, t;                                                                \
                                                                                                    \
 			if (p >= end)                                                              \
@@ -262,6 +263,7 @@ SIFT_INLINE void sift_set_reason(struct sift_sip_msg *m, __u8 reason)
 		}                                                                                  \
 		return end;                                                                        \
 	} while (0)
+#define SIFT_SCAN_WORDS(s, p, end, mask) SIFT_SCAN_WORDS_UPTO(s, p, end, SIFT_WORDS_MAX, mask)
 
 /* First offset in [p, end) holding @c, or @end. */
 SIFT_SUBPROG __u32 sift_find(struct sift_scratch *s, __u32 p, __u32 end, __u32 c)
@@ -476,17 +478,24 @@ SIFT_SUBPROG __u32 sift_find_delim2(struct sift_scratch *s, __u32 p, __u32 end, 
 			sift_less_bytes(w, 0x21) | sift_match_first(w, a) | sift_match_first(w, b));
 }
 
-/* First control character, SP, DEL or non-ASCII byte in [p, end), or @end. */
-SIFT_SUBPROG __u32 sift_find_ctl(struct sift_scratch *s, __u32 p, __u32 end)
+/*
+ * First byte in [p, end) that is no RFC 3261 word character, or @end: a
+ * control character, SP, DEL, a non-ASCII byte, or one of the nine other
+ * printable characters a word leaves out (# $ & , ; = @ ^ |).  More than
+ * SIFT_SCAN_MAX bytes are too long a word: @p.  verifier: that bound keeps
+ * its long loop body to 128 steps.
+ */
+SIFT_SUBPROG __u32 sift_find_nonword(struct sift_scratch *s, __u32 p, __u32 end)
 {
-	SIFT_SCAN_WORDS(s, p, end,
-			sift_less_bytes(w, 0x21) | (w & SIFT_REP8(0x80)) | sift_match_first(w, 0x7f));
-}
-
-/* Does [p, end) hold a control character, SP, DEL or a non-ASCII byte? */
-SIFT_INLINE int sift_has_ctl(struct sift_scratch *s, __u32 p, __u32 end)
-{
-	return sift_find_ctl(s, p, end) < end;
+	if (end > p && end - p > SIFT_SCAN_MAX)
+		return p;
+	SIFT_SCAN_WORDS_UPTO(s, p, end, SIFT_SCAN_MAX / 8,
+			sift_less_bytes(w, 0x21) | (w & SIFT_REP8(0x80)) | sift_match_first(w, 0x7f) |
+				sift_match_first(w, '#') | sift_match_first(w, '$') |
+				sift_match_first(w, '&') | sift_match_first(w, ',') |
+				sift_match_first(w, ';') | sift_match_first(w, '=') |
+				sift_match_first(w, '@') | sift_match_first(w, '^') |
+				sift_match_first(w, '|'));
 }
 
 /* Lower-cased word at @p with only its first @n bytes kept. */
@@ -1928,15 +1937,20 @@ known:
 	case SIFT_H_TO:
 		return sift_parse_fromto(s, vs, ve, &m->to_tag) ?
 						SIFT_REASON_BAD_TO : 0;
-	case SIFT_H_CALL_ID:
+	case SIFT_H_CALL_ID: {
+		__u32 at;
+
 		vs = sift_skip_lws(s, vs, ve);
 		ve = sift_trim_end(s, vs, ve);
-		/* RFC 3261 word chars, checked as printable ASCII without LWS */
-		if (vs == ve || sift_has_ctl(s, vs, ve))
+		/* callid = word [ "@" word ]: dialogs are told apart, and hashed, by it */
+		at = sift_find_nonword(s, vs, ve);
+		if (at == vs || (at < ve && (SIFT_B(s, at) != '@' || at + 1 == ve ||
+					     sift_find_nonword(s, at + 1, ve) != ve)))
 			return SIFT_REASON_BAD_CALL_ID;
 		m->call_id.off = vs;
 		m->call_id.len = ve - vs;
 		return 0;
+	}
 	case SIFT_H_CSEQ: {
 		__u32 q, me;
 

@@ -4,6 +4,7 @@
  * the corpus verdicts, the torture messages field by field, and one crafted
  * message per grammar feature and per reason.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -649,6 +650,68 @@ START_TEST(test_sip_parse_via_ports_received)
 }
 END_TEST
 
+/* A request whose Call-ID header value is @callid; the rest is clean. */
+static const struct sift_sip_msg *with_call_id(const char *callid)
+{
+	static char buf[2048];
+
+	snprintf(buf, sizeof(buf),
+		 INVITE_LINE VIA1 "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\n"
+				  "Call-ID: %s\nCSeq: 1 INVITE\nMax-Forwards: 70\n\n",
+		 callid);
+	return parse_text(buf);
+}
+
+START_TEST(test_sip_parse_call_id)
+{
+	/* RFC 3261 25.1: word = 1*( alphanum / these ) */
+	static const char word[] = "-.!%*_+`'~()<>:\\\"/[]?{}";
+	static const char *const bad[] = { "", "@", "@x", "a@", "a@b@c", "a@@b", "a b", "a\tb@c",
+					   "a@b c" };
+	static char big[1026];
+	char id[64];
+
+	ck_span(with_call_id("  x  ")->call_id, "x");
+	ck_span(with_call_id("1-3315@198.18.1.2")->call_id, "1-3315@198.18.1.2");
+	ck_span(with_call_id("v6@[2001:db8::1]")->call_id, "v6@[2001:db8::1]");
+	FWD(&scratch.msg);
+	/* every printable character, in every byte of a word: a word character or not */
+	for (int c = 0x21; c < 0x7f; c++) {
+		int ok = isalnum(c) || strchr(word, c);
+
+		for (int at = 0; at < 16; at++) {
+			memset(id, 'x', 16);
+			id[16] = 0;
+			id[at] = c;
+			with_call_id(id);
+			/* an '@' between two words is the one allowed */
+			if (c == '@' && at > 0 && at < 15)
+				ck_assert_msg(scratch.msg.reason == SIFT_REASON_OK, "%s", id);
+			else
+				ck_assert_msg(scratch.msg.reason ==
+						      (ok ? SIFT_REASON_OK : SIFT_REASON_BAD_CALL_ID),
+					      "'%c' at %d: %s", c, at, sift_reason_name(scratch.msg.reason));
+		}
+	}
+	for (int c = 0x7f; c < 0x100; c++) {
+		snprintf(id, sizeof(id), "abc%cdef@ghi", c);
+		ck_verdict(with_call_id(id), SIFT_REASON_BAD_CALL_ID, SIFT_ACTION_PUNT);
+	}
+	/* a word of up to 1024 characters, like every token the parser scans */
+	memset(big, 'w', 1024);
+	big[1024] = 0;
+	FWD(with_call_id(big));
+	big[1024] = 'w';
+	ck_verdict(with_call_id(big), SIFT_REASON_BAD_CALL_ID, SIFT_ACTION_PUNT);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		with_call_id(bad[i]);
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_BAD_CALL_ID &&
+				      scratch.msg.action == SIFT_ACTION_PUNT,
+			      "[%s]: %s", bad[i], sift_reason_name(scratch.msg.reason));
+	}
+}
+END_TEST
+
 START_TEST(test_sip_parse_route)
 {
 	const struct sift_sip_msg *m =
@@ -907,6 +970,7 @@ Suite *sip_parse_suite(void)
 	tcase_add_test(g, test_sip_parse_via_protocol);
 	tcase_add_test(g, test_sip_parse_via_hosts);
 	tcase_add_test(g, test_sip_parse_via_ports_received);
+	tcase_add_test(g, test_sip_parse_call_id);
 	tcase_add_test(g, test_sip_parse_route);
 	tcase_add_test(g, test_sip_parse_uris);
 	tcase_add_test(g, test_sip_parse_numbers);

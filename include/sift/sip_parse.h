@@ -609,6 +609,24 @@ SIFT_SUBPROG int sift_uri_params(struct sift_scratch *s, __u32 p, __u32 end, str
 	return -1;
 }
 
+/* Does [p, end) spell a scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )? */
+SIFT_SUBPROG int sift_scheme_ok(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	if (!s || p >= end || !(sift_ct(SIFT_B(s, p)) & SIFT_CT_ALPHA))
+		return 0;
+	for (int i = 0; i < 64; i++) {
+		__u8 c;
+
+		p++;
+		if (p >= end)
+			return 1;
+		c = SIFT_B(s, p);
+		if (!(sift_ct(c) & SIFT_CT_HOST) && c != '+')
+			return 0;
+	}
+	return 0;
+}
+
 /*
  * A URI at [p, end) with no LWS in it.  sip/sips: user, host, port and the
  * lr/maddr parameters; tel: the number as user; other schemes: only the
@@ -631,17 +649,8 @@ SIFT_SUBPROG int sift_parse_uri(struct sift_scratch *s, __u32 p, __u32 end, stru
 	}
 	colon = sift_find(s, p, end, ':');
 	slen = colon - p;
-	if (colon == end || !slen || slen > 64)
+	if (colon == end || !slen || slen > 64 || !sift_scheme_ok(s, p, colon))
 		return -1;
-	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
-	{
-		__u8 c0 = SIFT_B(s, p) | 0x20;
-
-		if (c0 < 'a' || c0 > 'z')
-			return -1;
-		if (sift_skip_ct(s, p, colon, SIFT_CT_TOKEN) != colon)
-			return -1;
-	}
 	if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('s', 'i', 'p', 0, 0, 0, 0, 0))
 		u->scheme = SIFT_SCHEME_SIP;
 	else if (slen == 4 && sift_lword(s, p, 4) == SIFT_C8('s', 'i', 'p', 's', 0, 0, 0, 0))
@@ -666,6 +675,9 @@ sip:
 	/* userinfo: everything to the first '@' (an '@' in it must be escaped). */
 	at = sift_find(s, p, end, '@');
 	if (at < end) {
+		/* no part after it may hold an '@' either: "sip:a@b@c" has no host */
+		if (sift_find(s, at + 1, end, '@') < end)
+			return -1;
 		u->user.off = p;
 		u->user.len = sift_find(s, p, at, ':') - p;
 		h = at + 1;
@@ -1434,11 +1446,14 @@ SIFT_SUBPROG int sift_parse_via_hdr(struct sift_scratch *s, __u32 p, __u32 end, 
 
 /*
  * From, To: ( name-addr / addr-spec ) *( SEMI param ), keeping the tag.
- * Display names are a quoted string or tokens; no LWS inside <...>.
+ * Display names are a quoted string or tokens; no LWS inside <...>.  The
+ * URI parses as sift_parse_uri() has it (a scheme; for sip and sips a host
+ * and one '@' at most); tag-param = "tag" EQUAL token.
  */
 SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, struct sift_span *tag)
 {
-	__u32 lt, gt;
+	struct sift_uri u = {};
+	__u32 lt, gt, ue;
 
 	if (!s || !tag)
 		return -1;
@@ -1461,13 +1476,19 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 	if (lt < end) {
 		/* the first of '>' or LWS must be '>': no LWS inside <...> */
 		gt = sift_find_delim1(s, lt + 1, end, '>');
-		if (gt == end || gt == lt + 1 || SIFT_B(s, gt) != '>')
+		if (gt == end || gt == lt + 1 || SIFT_B(s, gt) != '>' ||
+		    sift_parse_uri(s, lt + 1, gt, &u) < 0)
 			return -1;
 		p = gt + 1;
-		/* the usual ";tag=value" straight after it */
-		if (end - p > 5 && (sift_lword(s, p, 5) | 0x20) == SIFT_C8(';', 't', 'a', 'g', '=', 0, 0, 0) &&
+		/*
+		 * The usual ";tag=value" straight after it (the case of the letters
+		 * only folded); the parameter loop below checks what follows.
+		 */
+		if (end - p > 5 &&
+		    ((SIFT_W(s, p) | SIFT_C8(0, 0x20, 0x20, 0x20, 0, 0, 0, 0)) & sift_bytes_mask(5)) ==
+			    SIFT_C8(';', 't', 'a', 'g', '=', 0, 0, 0) &&
 		    sift_ct(SIFT_B(s, p + 5)) & SIFT_CT_TOKEN) {
-			__u32 vend = sift_find_delim2(s, p + 5, end, ';', ',');
+			__u32 vend = sift_skip_ct(s, p + 5, end, SIFT_CT_TOKEN);
 
 			tag->off = p + 5;
 			tag->len = vend - p - 5;
@@ -1476,14 +1497,13 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 	} else {
 		/* addr-spec: the URI runs to the first ';' and holds no LWS */
 		gt = sift_find(s, p, end, ';');
-		if (sift_trim_end(s, p, gt) == p)
-			return -1;
-		if (sift_find2(s, p, sift_trim_end(s, p, gt), ' ', '\t') < sift_trim_end(s, p, gt))
+		ue = sift_trim_end(s, p, gt);
+		if (ue == p || sift_find2(s, p, ue, ' ', '\t') < ue || sift_parse_uri(s, p, ue, &u) < 0)
 			return -1;
 		p = gt;
 	}
 	for (int i = 0; i < 32; i++) {
-		__u32 name, nlen, val, vend;
+		__u32 name, nlen, val, vend, is_tag;
 
 		p = sift_skip_lws(s, p, end);
 		if (p >= end)
@@ -1495,14 +1515,20 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 		nlen = p - name;
 		if (!nlen)
 			return -1;
+		is_tag = nlen == 3 && sift_lword(s, name, 3) == SIFT_C8('t', 'a', 'g', 0, 0, 0, 0, 0);
 		p = sift_skip_lws(s, p, end);
-		if (p >= end || SIFT_B(s, p) != '=')
+		if (p >= end || SIFT_B(s, p) != '=') {
+			if (is_tag)
+				return -1; /* a tag without its value */
 			continue;
+		}
 		val = sift_skip_lws(s, p + 1, end);
 		vend = sift_gen_value(s, val, end);
 		if (!vend || vend == val)
 			return -1;
-		if (nlen == 3 && sift_lword(s, name, 3) == SIFT_C8('t', 'a', 'g', 0, 0, 0, 0, 0)) {
+		if (is_tag) {
+			if (sift_skip_ct(s, val, vend, SIFT_CT_TOKEN) != vend)
+				return -1; /* not a token: a quoted string, an IPv6 reference */
 			tag->off = val;
 			tag->len = vend - val;
 		}

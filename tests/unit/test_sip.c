@@ -712,6 +712,84 @@ START_TEST(test_sip_parse_call_id)
 }
 END_TEST
 
+/* A request whose From and To header values are @from and @to; the rest is clean. */
+static const struct sift_sip_msg *with_from_to(const char *from, const char *to)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 INVITE_LINE VIA1 "From: %s\nTo: %s\nCall-ID: c1@example.com\nCSeq: 1 INVITE\n"
+				  "Max-Forwards: 70\n\n",
+		 from, to);
+	return parse_text(buf);
+}
+
+START_TEST(test_sip_parse_from_to)
+{
+	static const char *const good[] = {
+		"<sip:alice@example.com>;tag=a1",
+		"\"A \\\"B\\\"\" <sips:alice:pw@[2001:db8::1]:5061;user=phone>;TAG=a1;x=\"y\"",
+		"Alice Smith <sip:alice@example.com>;tag=a1",
+		"sip:alice@example.com ; tag = a1",
+		"<sip:%61lice%40home@example.com>;tag=a1", /* an escaped '@' is no '@' */
+		"<sip:example.com>;tag=a1",
+		"<tel:+1-201-555-0123>;tag=a1",
+		"<urn:service:sos>;tag=a1", /* other schemes stay valid */
+		"<soap.beep+x-1://example.com>;tag=a1",
+		"<sip:alice@example.com>;tag=_token~1'+`*%!-.",
+	};
+	static const char *const bad[] = {
+		"<<<<sip:alice@example.com>;tag=a1",
+		"<sip:a@b@c>;tag=a1",
+		"sip:a@b@c;tag=a1",
+		"<sip:alice@example.com;x=a@b>;tag=a1",
+		"sip:@;tag=a1",
+		"<sip:>;tag=a1",
+		"<sip:alice@>;tag=a1",
+		"<sips:alice@>;tag=a1",
+		"<alice@example.com>;tag=a1",
+		"alice@example.com;tag=a1",
+		"<:alice@example.com>;tag=a1",
+		"<1sip:alice@example.com>;tag=a1",
+		"<s!p:alice@example.com>;tag=a1",
+		"<s_p:alice@example.com>;tag=a1",
+		"<sip:alice@example.com:0>;tag=a1",
+		"<sip:alice@example.com>;tag=\"quoted\"",
+		"<sip:alice@example.com>;tag=",
+		"<sip:alice@example.com>;tag",
+		"<sip:alice@example.com>;tag=a\"b\"",
+		"<sip:alice@example.com>;tag=a@b",
+		"<sip:alice@example.com>;tag=[2001:db8::1]",
+		"<sip:alice@example.com>\x1btag=a1", /* not a ';', though it is one with bit 5 set */
+		"<sip:alice@example.com>;t\x01g=a1",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		with_from_to(good[i], good[i]);
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_OK, "%s: %s", good[i],
+			      sift_reason_name(scratch.msg.reason));
+		ck_assert_uint_ne(scratch.msg.from_tag.len, 0);
+		ck_assert_mem_eq(scratch.buf + scratch.msg.from_tag.off,
+				 scratch.buf + scratch.msg.to_tag.off, scratch.msg.from_tag.len);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		with_from_to(bad[i], "<sip:bob@example.com>");
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_BAD_FROM &&
+				      scratch.msg.action == SIFT_ACTION_PUNT,
+			      "From: %s: %s", bad[i], sift_reason_name(scratch.msg.reason));
+		with_from_to("<sip:alice@example.com>;tag=a1", bad[i]);
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_BAD_TO &&
+				      scratch.msg.action == SIFT_ACTION_PUNT,
+			      "To: %s: %s", bad[i], sift_reason_name(scratch.msg.reason));
+	}
+	/* the same URI rules hold for the Request-URI */
+	ck_verdict(parse_text("INVITE sip:a@b@c SIP/2.0\n" VIA1 BASE_HDRS "\n"), SIFT_REASON_BAD_RURI,
+		   SIFT_ACTION_PUNT);
+	ck_verdict(parse_text("INVITE s!p:bob@example.com SIP/2.0\n" VIA1 BASE_HDRS "\n"),
+		   SIFT_REASON_BAD_RURI, SIFT_ACTION_PUNT);
+}
+END_TEST
+
 START_TEST(test_sip_parse_route)
 {
 	const struct sift_sip_msg *m =
@@ -971,6 +1049,7 @@ Suite *sip_parse_suite(void)
 	tcase_add_test(g, test_sip_parse_via_hosts);
 	tcase_add_test(g, test_sip_parse_via_ports_received);
 	tcase_add_test(g, test_sip_parse_call_id);
+	tcase_add_test(g, test_sip_parse_from_to);
 	tcase_add_test(g, test_sip_parse_route);
 	tcase_add_test(g, test_sip_parse_uris);
 	tcase_add_test(g, test_sip_parse_numbers);

@@ -1982,7 +1982,8 @@ known:
 
 		vs = sift_skip_lws(s, vs, ve);
 		q = sift_number(s, vs, ve, &v32);
-		if (!q)
+		/* RFC 3261 8.1.1.5: the sequence number is less than 2**31 */
+		if (!q || v32 > 0x7fffffff)
 			return SIFT_REASON_BAD_CSEQ;
 		m->cseq = v32;
 		vs = sift_skip_lws(s, q, ve);

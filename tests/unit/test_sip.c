@@ -846,19 +846,30 @@ END_TEST
 
 START_TEST(test_sip_parse_numbers)
 {
+	static const char *const big[] = { "2147483648", "2147483649", "4294967295", "4294967296" };
 	const struct sift_sip_msg *m;
 
 	m = parse_text(INVITE_LINE VIA1
 		       "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\nCall-ID: x\n"
-		       "CSeq: 4294967295 INVITE\nMax-Forwards: 255\n\n");
+		       "CSeq: 2147483647 INVITE\nMax-Forwards: 255\n\n");
 	FWD(m);
-	ck_assert_uint_eq(m->cseq, 4294967295u);
+	ck_assert_uint_eq(m->cseq, 2147483647u);
 	ck_assert_uint_eq(m->max_forwards, 255);
-
 	m = parse_text(INVITE_LINE VIA1
 		       "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\nCall-ID: x\n"
-		       "CSeq: 4294967296 INVITE\nMax-Forwards: 70\n\n");
-	ck_verdict(m, SIFT_REASON_BAD_CSEQ, SIFT_ACTION_PUNT);
+		       "CSeq: 0002147483647 INVITE\nMax-Forwards: 70\n\n");
+	ck_assert_uint_eq(m->cseq, 2147483647u);
+
+	/* RFC 3261 8.1.1.5: less than 2**31 */
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		char buf[512];
+
+		snprintf(buf, sizeof(buf),
+			 INVITE_LINE VIA1 "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\n"
+					  "Call-ID: x\nCSeq: %s INVITE\nMax-Forwards: 70\n\n",
+			 big[i]);
+		ck_verdict(parse_text(buf), SIFT_REASON_BAD_CSEQ, SIFT_ACTION_PUNT);
+	}
 	m = parse_text(INVITE_LINE VIA1 "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\n"
 					"Call-ID: x\nCSeq: 1 INVITE\nMax-Forwards: 256\n\n");
 	ck_verdict(m, SIFT_REASON_BAD_MAX_FORWARDS, SIFT_ACTION_PUNT);

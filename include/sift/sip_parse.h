@@ -1382,7 +1382,12 @@ SIFT_INLINE __u32 sift_via_top(struct sift_scratch *s, __u32 p, __u32 end, __u32
 	v = m->n_via ? &m->via[1] : &m->via[0];
 	q = sift_via(s, p, end, v);
 	if (!q || sift_via_addrs(s, v)) {
+		/*
+		 * Its place stays taken, empty: a Via in a later header must not
+		 * pass for the top one, which siftd would answer through.
+		 */
 		__builtin_memset(v, 0, sizeof(*v));
+		m->n_via++;
 		return 0;
 	}
 	if (!m->n_via) {

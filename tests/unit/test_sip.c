@@ -514,6 +514,12 @@ START_TEST(test_sip_parse_via_list)
 	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP); /* no Via to answer through */
 	m = parse_text(INVITE_LINE "Via: SIP/2.0/UDP a.example:0;branch=z9hG4bK-1\n" BASE_HDRS "\n");
 	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	/* a bad top Via is not replaced by the next Via header's */
+	m = parse_text(INVITE_LINE "Via: SIP/2.0/UDP a.example:0;branch=z9hG4bK-1\n"
+				   "Via: SIP/2.0/UDP b.example;branch=z9hG4bK-2\n" BASE_HDRS "\n");
+	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_span(m->via[0].host, NULL);
+	ck_span(m->via[1].host, "b.example");
 }
 END_TEST
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defects.h"
 #include "pkt.h"
 #include "sip.h"
 #include "suites.h"
@@ -1039,11 +1040,55 @@ START_TEST(test_sip_parse_ignores_bytes_beyond_length)
 }
 END_TEST
 
+/* ---- defects in realistic messages, as a table (tests/lib/defects.c) ---------- */
+
+static void check_defect(const struct sip_defect_msg *dm, void *arg)
+{
+	const struct sip_defect *df = dm->defect;
+	const struct sift_sip_msg *m;
+	enum sift_action want;
+
+	memset(&scratch, 0, sizeof(scratch));
+	sift_sip_parse_bytes(&scratch, dm->data, dm->len);
+	m = &scratch.msg;
+	/* a request is answered through its top Via, if that is left */
+	if (m->kind == SIFT_KIND_RESPONSE)
+		want = SIFT_ACTION_DROP;
+	else if (df->reason == SIFT_REASON_BAD_VIA && dm->nth == 1 && !df->kept)
+		want = SIFT_ACTION_DROP;
+	else
+		want = SIFT_ACTION_PUNT;
+	ck_assert_msg(m->reason == df->reason && m->action == want,
+		      "%s, %s #%d: %s: %s/%s, want %s/%s", dm->base, df->hdr, dm->nth, dm->value,
+		      sift_action_name(m->action), sift_reason_name(m->reason),
+		      sift_action_name(want), sift_reason_name(df->reason));
+	if (df->kept && dm->nth == 1 && m->kind == SIFT_KIND_REQUEST)
+		ck_span(m->via[0].host, "192.0.2.9");
+	(*(unsigned int *)arg)++;
+}
+
+START_TEST(test_sip_parse_defects)
+{
+	unsigned int checked = 0;
+	char path[256];
+
+	/* the messages are forwarded as they are */
+	for (size_t b = 0; b < sip_defect_n_bases; b++) {
+		snprintf(path, sizeof(path), CORPUS "%s", sip_defect_bases[b]);
+		ck_assert_msg(parse_file(path)->reason == SIFT_REASON_OK, "%s", path);
+	}
+	ck_assert_int_gt(sip_defects_each("tests/corpus", check_defect, &checked), 0);
+	ck_assert_uint_ge(checked, 120);
+	printf("sip_parse: %u defective messages rejected\n", checked);
+}
+END_TEST
+
 Suite *sip_parse_suite(void)
 {
 	Suite *s = suite_create("sip_parse");
 	TCase *tc = tcase_create("corpus");
 	TCase *g = tcase_create("grammar");
+	TCase *d = tcase_create("defects");
 
 	tcase_add_test(tc, test_sip_parse_corpus_verdicts);
 	tcase_add_test(tc, test_sip_parse_wsinv);
@@ -1077,5 +1122,8 @@ Suite *sip_parse_suite(void)
 	tcase_add_test(g, test_sip_parse_framing);
 	tcase_add_test(g, test_sip_parse_ignores_bytes_beyond_length);
 	suite_add_tcase(s, g);
+
+	tcase_add_test(d, test_sip_parse_defects);
+	suite_add_tcase(s, d);
 	return s;
 }

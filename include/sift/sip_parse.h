@@ -628,64 +628,78 @@ SIFT_SUBPROG int sift_scheme_ok(struct sift_scratch *s, __u32 p, __u32 end)
 }
 
 /*
+ * The scheme of the URI at [p, end) (enum sift_scheme), and in *@rest where
+ * what follows its colon starts; SIFT_SCHEME_NONE if it has none.
+ */
+SIFT_INLINE __u32 sift_uri_scheme(struct sift_scratch *s, __u32 p, __u32 end, __u32 *rest)
+{
+	__u32 colon, slen;
+
+	/* the usual "sip:" (the case of the letters only folded) */
+	if (end - p > 4 && ((SIFT_W(s, p) | SIFT_C8(0x20, 0x20, 0x20, 0, 0, 0, 0, 0)) &
+			    sift_bytes_mask(4)) == SIFT_C8('s', 'i', 'p', ':', 0, 0, 0, 0)) {
+		*rest = p + 4;
+		return SIFT_SCHEME_SIP;
+	}
+	colon = sift_find(s, p, end, ':');
+	slen = colon - p;
+	if (colon == end || !slen || slen > 64 || !sift_scheme_ok(s, p, colon))
+		return SIFT_SCHEME_NONE;
+	*rest = colon + 1;
+	if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('s', 'i', 'p', 0, 0, 0, 0, 0))
+		return SIFT_SCHEME_SIP;
+	if (slen == 4 && sift_lword(s, p, 4) == SIFT_C8('s', 'i', 'p', 's', 0, 0, 0, 0))
+		return SIFT_SCHEME_SIPS;
+	if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('t', 'e', 'l', 0, 0, 0, 0, 0))
+		return SIFT_SCHEME_TEL;
+	return SIFT_SCHEME_OTHER;
+}
+
+/*
+ * Where the host of a sip or sips URI starts, @p being where its userinfo
+ * would: after the first '@' (an '@' in the user part is escaped), or @p
+ * without one; *@at is that '@' or @end.  0 when another '@' follows: then
+ * the host would hold it ("sip:a@b@c").
+ */
+SIFT_INLINE __u32 sift_uri_host(struct sift_scratch *s, __u32 p, __u32 end, __u32 *at)
+{
+	*at = sift_find(s, p, end, '@');
+	if (*at == end)
+		return p;
+	return sift_find(s, *at + 1, end, '@') < end ? 0 : *at + 1;
+}
+
+/*
  * A URI at [p, end) with no LWS in it.  sip/sips: user, host, port and the
  * lr/maddr parameters; tel: the number as user; other schemes: only the
  * scheme.  Returns 0, 1 if it carries headers ('?'), -1 if malformed.
  */
 SIFT_SUBPROG int sift_parse_uri(struct sift_scratch *s, __u32 p, __u32 end, struct sift_uri *u)
 {
-	__u32 colon, slen, at, h, hend;
+	__u32 at, h, hend;
 
 	if (!s || !u || p >= end)
 		return -1;
 	u->all.off = p;
 	u->all.len = end - p;
-	/* the usual "sip:" */
-	if (end - p > 4 && ((SIFT_W(s, p) | 0x20202020ULL) & 0xffffffffULL) ==
-				   SIFT_C8('s', 'i', 'p', ':', 0, 0, 0, 0)) {
-		u->scheme = SIFT_SCHEME_SIP;
-		p += 4;
-		goto sip;
-	}
-	colon = sift_find(s, p, end, ':');
-	slen = colon - p;
-	if (colon == end || !slen || slen > 64 || !sift_scheme_ok(s, p, colon))
+	u->scheme = sift_uri_scheme(s, p, end, &p);
+	if (u->scheme == SIFT_SCHEME_NONE)
 		return -1;
-	if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('s', 'i', 'p', 0, 0, 0, 0, 0))
-		u->scheme = SIFT_SCHEME_SIP;
-	else if (slen == 4 && sift_lword(s, p, 4) == SIFT_C8('s', 'i', 'p', 's', 0, 0, 0, 0))
-		u->scheme = SIFT_SCHEME_SIPS;
-	else if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('t', 'e', 'l', 0, 0, 0, 0, 0))
-		u->scheme = SIFT_SCHEME_TEL;
-	else
-		u->scheme = SIFT_SCHEME_OTHER;
-
-	p = colon + 1;
 	if (u->scheme == SIFT_SCHEME_OTHER)
 		return 0;
-	if (u->scheme == SIFT_SCHEME_SIPS)
-		goto sip;
 	if (u->scheme == SIFT_SCHEME_TEL) {
 		u->user.off = p;
 		u->user.len = sift_find(s, p, end, ';') - p;
 		return u->user.len ? 0 : -1;
 	}
 
-sip:
-	/* userinfo: everything to the first '@' (an '@' in it must be escaped). */
-	at = sift_find(s, p, end, '@');
+	h = sift_uri_host(s, p, end, &at);
+	if (!h || h >= end)
+		return -1;
 	if (at < end) {
-		/* no part after it may hold an '@' either: "sip:a@b@c" has no host */
-		if (sift_find(s, at + 1, end, '@') < end)
-			return -1;
 		u->user.off = p;
 		u->user.len = sift_find(s, p, at, ':') - p;
-		h = at + 1;
-	} else {
-		h = p;
 	}
-	if (h >= end)
-		return -1;
 	if (SIFT_B(s, h) == '[') {
 		hend = sift_find(s, h, end, ']');
 		if (hend == end || hend - h < 3)
@@ -702,6 +716,33 @@ sip:
 	u->host.off = h;
 	u->host.len = hend - h;
 	return sift_uri_params(s, hend, end, u);
+}
+
+/*
+ * What From and To need of their URI, which sift does not route by: a
+ * scheme; for sip and sips a host, after one '@' at most; for tel a number.
+ * Port and parameters are not read (sift_parse_uri() does, at a cost).
+ * 0 or -1.
+ */
+SIFT_SUBPROG int sift_uri_check(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	__u32 scheme, at, h;
+	__u8 c;
+
+	if (!s || p >= end)
+		return -1;
+	scheme = sift_uri_scheme(s, p, end, &p);
+	if (scheme == SIFT_SCHEME_NONE)
+		return -1;
+	if (scheme == SIFT_SCHEME_OTHER)
+		return 0;
+	if (scheme == SIFT_SCHEME_TEL)
+		return p < end && SIFT_B(s, p) != ';' ? 0 : -1;
+	h = sift_uri_host(s, p, end, &at);
+	if (!h || h >= end)
+		return -1;
+	c = SIFT_B(s, h);
+	return c == ':' || c == ';' || c == '?' ? -1 : 0;
 }
 
 /* ---- IP literals ------------------------------------------------------------- */
@@ -1452,12 +1493,10 @@ SIFT_SUBPROG int sift_parse_via_hdr(struct sift_scratch *s, __u32 p, __u32 end, 
 /*
  * From, To: ( name-addr / addr-spec ) *( SEMI param ), keeping the tag.
  * Display names are a quoted string or tokens; no LWS inside <...>.  The
- * URI parses as sift_parse_uri() has it (a scheme; for sip and sips a host
- * and one '@' at most); tag-param = "tag" EQUAL token.
+ * URI passes sift_uri_check(); tag-param = "tag" EQUAL token.
  */
 SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, struct sift_span *tag)
 {
-	struct sift_uri u = {};
 	__u32 lt, gt, ue;
 
 	if (!s || !tag)
@@ -1481,8 +1520,7 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 	if (lt < end) {
 		/* the first of '>' or LWS must be '>': no LWS inside <...> */
 		gt = sift_find_delim1(s, lt + 1, end, '>');
-		if (gt == end || gt == lt + 1 || SIFT_B(s, gt) != '>' ||
-		    sift_parse_uri(s, lt + 1, gt, &u) < 0)
+		if (gt == end || gt == lt + 1 || SIFT_B(s, gt) != '>' || sift_uri_check(s, lt + 1, gt))
 			return -1;
 		p = gt + 1;
 		/*
@@ -1503,7 +1541,7 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 		/* addr-spec: the URI runs to the first ';' and holds no LWS */
 		gt = sift_find(s, p, end, ';');
 		ue = sift_trim_end(s, p, gt);
-		if (ue == p || sift_find2(s, p, ue, ' ', '\t') < ue || sift_parse_uri(s, p, ue, &u) < 0)
+		if (ue == p || sift_find2(s, p, ue, ' ', '\t') < ue || sift_uri_check(s, p, ue))
 			return -1;
 		p = gt;
 	}

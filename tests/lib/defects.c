@@ -60,7 +60,7 @@ static const struct sip_defect defects[] = {
 	FROM_TO("<1sip:alice@example.com>"), FROM_TO("<s!p:alice@example.com>"),
 	FROM_TO("<sip:alice@example.com>;tag=\"quoted\""), FROM_TO("<sip:alice@example.com>;tag="),
 	FROM_TO("<sip:alice@example.com>;tag"), FROM_TO("<sip:alice@example.com>;tag=a@b"),
-	FROM_TO("<sip:alice@example.com:0>;tag=1"), FROM_TO("Alice <sip:alice@example.com"),
+	FROM_TO("<sip:alice@:5060>;tag=1"), FROM_TO("Alice <sip:alice@example.com"),
 	/* CSeq */
 	CSEQ("2147483648"), CSEQ("2147483649"), CSEQ("3000000000"), CSEQ("4294967295"),
 };

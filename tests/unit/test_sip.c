@@ -754,13 +754,16 @@ START_TEST(test_sip_parse_from_to)
 		"<sip:>;tag=a1",
 		"<sip:alice@>;tag=a1",
 		"<sips:alice@>;tag=a1",
+		"<sip:alice@:5060>;tag=a1",
+		"<sip:;x=y>;tag=a1",
+		"<tel:>;tag=a1",
+		"sip\x1a" "alice@example.com;tag=a1", /* not a ':', though it is one with bit 5 set */
 		"<alice@example.com>;tag=a1",
 		"alice@example.com;tag=a1",
 		"<:alice@example.com>;tag=a1",
 		"<1sip:alice@example.com>;tag=a1",
 		"<s!p:alice@example.com>;tag=a1",
 		"<s_p:alice@example.com>;tag=a1",
-		"<sip:alice@example.com:0>;tag=a1",
 		"<sip:alice@example.com>;tag=\"quoted\"",
 		"<sip:alice@example.com>;tag=",
 		"<sip:alice@example.com>;tag",
@@ -793,6 +796,8 @@ START_TEST(test_sip_parse_from_to)
 	ck_verdict(parse_text("INVITE sip:a@b@c SIP/2.0\n" VIA1 BASE_HDRS "\n"), SIFT_REASON_BAD_RURI,
 		   SIFT_ACTION_PUNT);
 	ck_verdict(parse_text("INVITE s!p:bob@example.com SIP/2.0\n" VIA1 BASE_HDRS "\n"),
+		   SIFT_REASON_BAD_RURI, SIFT_ACTION_PUNT);
+	ck_verdict(parse_text("INVITE sip\x1a" "bob@example.com SIP/2.0\n" VIA1 BASE_HDRS "\n"),
 		   SIFT_REASON_BAD_RURI, SIFT_ACTION_PUNT);
 }
 END_TEST

@@ -101,6 +101,11 @@ enum sift_via_flags {
 	SIFT_VIA_BRANCH = 1 << 4,
 	SIFT_VIA_COOKIE = 1 << 5,  /* branch starts with the RFC 3261 magic cookie z9hG4bK */
 	SIFT_VIA_HOST_V6 = 1 << 6, /* sent-by host is an IPv6 reference */
+	/*
+	 * sent-protocol is not SIP/2.0: the Via is filled (siftd answers 505
+	 * through it), and the message is not valid (BAD_VIA)
+	 */
+	SIFT_VIA_BAD_PROTO = 1 << 7,
 };
 
 struct sift_via {

@@ -99,16 +99,16 @@ enum {
 	SIFT_CT_HOST = 1 << 3,  /* hostname and IPv4 characters */
 	SIFT_CT_WORD = 1 << 4,  /* RFC 3261 word (Call-ID) */
 	SIFT_CT_HEX = 1 << 5,
-	SIFT_CT_AT = 1 << 6,    /* '@', which joins the two words of a Call-ID */
+	SIFT_CT_ALPHA = 1 << 6, /* a letter, which starts a hostname's last label */
 	SIFT_CT_COLON = 1 << 7, /* ':', in unbracketed IPv6 received= values */
 };
 
 static const __u8 sift_ctype[256] SIFT_RODATA = {
 	['0' ... '9'] = SIFT_CT_TOKEN | SIFT_CT_DIGIT | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
-	['a' ... 'f'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
-	['A' ... 'F'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX,
-	['g' ... 'z'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD,
-	['G' ... 'Z'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD,
+	['a' ... 'f'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX | SIFT_CT_ALPHA,
+	['A' ... 'F'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_HEX | SIFT_CT_ALPHA,
+	['g' ... 'z'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_ALPHA,
+	['G' ... 'Z'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD | SIFT_CT_ALPHA,
 	['-'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD,
 	['.'] = SIFT_CT_TOKEN | SIFT_CT_HOST | SIFT_CT_WORD,
 	['!'] = SIFT_CT_TOKEN | SIFT_CT_WORD,
@@ -132,7 +132,6 @@ static const __u8 sift_ctype[256] SIFT_RODATA = {
 	['?'] = SIFT_CT_WORD,
 	['{'] = SIFT_CT_WORD,
 	['}'] = SIFT_CT_WORD,
-	['@'] = SIFT_CT_AT,
 	[' '] = SIFT_CT_LWS,
 	['\t'] = SIFT_CT_LWS,
 	['\r'] = SIFT_CT_LWS,
@@ -241,13 +240,14 @@ SIFT_INLINE void sift_set_reason(struct sift_sip_msg *m, __u8 reason)
 /*
  * The word scan every search below shares: from @p, eight bytes at a time,
  * the first byte that @mask (an expression of the word w) marks, or @end.
- * Marks beyond @end are ignored.
+ * Marks beyond @end are ignored.  _UPTO gives up after @words words, with
+ * @end: its callers bound what they scan first.
  */
-#define SIFT_SCAN_WORDS(s, p, end, mask)                                                           \
+#define SIFT_SCAN_WORDS_UPTO(s, p, end, words, mask)                                               \
 	do {                                                                                       \
 		if (!(s))                                                                          \
 			return end;                                                                \
-		for (int i_ = 0; i_ < SIFT_WORDS_MAX; i_++) {                                      \
+		for (int i_ = 0; i_ < (words); i_++) {                                             \
 			__u64 w, t;                                                                \
                                                                                                    \
 			if (p >= end)                                                              \
@@ -263,6 +263,7 @@ SIFT_INLINE void sift_set_reason(struct sift_sip_msg *m, __u8 reason)
 		}                                                                                  \
 		return end;                                                                        \
 	} while (0)
+#define SIFT_SCAN_WORDS(s, p, end, mask) SIFT_SCAN_WORDS_UPTO(s, p, end, SIFT_WORDS_MAX, mask)
 
 /* First offset in [p, end) holding @c, or @end. */
 SIFT_SUBPROG __u32 sift_find(struct sift_scratch *s, __u32 p, __u32 end, __u32 c)
@@ -477,17 +478,24 @@ SIFT_SUBPROG __u32 sift_find_delim2(struct sift_scratch *s, __u32 p, __u32 end, 
 			sift_less_bytes(w, 0x21) | sift_match_first(w, a) | sift_match_first(w, b));
 }
 
-/* First control character, SP, DEL or non-ASCII byte in [p, end), or @end. */
-SIFT_SUBPROG __u32 sift_find_ctl(struct sift_scratch *s, __u32 p, __u32 end)
+/*
+ * First byte in [p, end) that is no RFC 3261 word character, or @end: a
+ * control character, SP, DEL, a non-ASCII byte, or one of the nine other
+ * printable characters a word leaves out (# $ & , ; = @ ^ |).  More than
+ * SIFT_SCAN_MAX bytes are too long a word: @p.  verifier: that bound keeps
+ * its long loop body to 128 steps.
+ */
+SIFT_SUBPROG __u32 sift_find_nonword(struct sift_scratch *s, __u32 p, __u32 end)
 {
-	SIFT_SCAN_WORDS(s, p, end,
-			sift_less_bytes(w, 0x21) | (w & SIFT_REP8(0x80)) | sift_match_first(w, 0x7f));
-}
-
-/* Does [p, end) hold a control character, SP, DEL or a non-ASCII byte? */
-SIFT_INLINE int sift_has_ctl(struct sift_scratch *s, __u32 p, __u32 end)
-{
-	return sift_find_ctl(s, p, end) < end;
+	if (end > p && end - p > SIFT_SCAN_MAX)
+		return p;
+	SIFT_SCAN_WORDS_UPTO(s, p, end, SIFT_SCAN_MAX / 8,
+			sift_less_bytes(w, 0x21) | (w & SIFT_REP8(0x80)) | sift_match_first(w, 0x7f) |
+				sift_match_first(w, '#') | sift_match_first(w, '$') |
+				sift_match_first(w, '&') | sift_match_first(w, ',') |
+				sift_match_first(w, ';') | sift_match_first(w, '=') |
+				sift_match_first(w, '@') | sift_match_first(w, '^') |
+				sift_match_first(w, '|'));
 }
 
 /* Lower-cased word at @p with only its first @n bytes kept. */
@@ -601,6 +609,66 @@ SIFT_SUBPROG int sift_uri_params(struct sift_scratch *s, __u32 p, __u32 end, str
 	return -1;
 }
 
+/* Does [p, end) spell a scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )? */
+SIFT_SUBPROG int sift_scheme_ok(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	if (!s || p >= end || !(sift_ct(SIFT_B(s, p)) & SIFT_CT_ALPHA))
+		return 0;
+	for (int i = 0; i < 64; i++) {
+		__u8 c;
+
+		p++;
+		if (p >= end)
+			return 1;
+		c = SIFT_B(s, p);
+		if (!(sift_ct(c) & SIFT_CT_HOST) && c != '+')
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * The scheme of the URI at [p, end) (enum sift_scheme), and in *@rest where
+ * what follows its colon starts; SIFT_SCHEME_NONE if it has none.
+ */
+SIFT_INLINE __u32 sift_uri_scheme(struct sift_scratch *s, __u32 p, __u32 end, __u32 *rest)
+{
+	__u32 colon, slen;
+
+	/* the usual "sip:" (the case of the letters only folded) */
+	if (end - p > 4 && ((SIFT_W(s, p) | SIFT_C8(0x20, 0x20, 0x20, 0, 0, 0, 0, 0)) &
+			    sift_bytes_mask(4)) == SIFT_C8('s', 'i', 'p', ':', 0, 0, 0, 0)) {
+		*rest = p + 4;
+		return SIFT_SCHEME_SIP;
+	}
+	colon = sift_find(s, p, end, ':');
+	slen = colon - p;
+	if (colon == end || !slen || slen > 64 || !sift_scheme_ok(s, p, colon))
+		return SIFT_SCHEME_NONE;
+	*rest = colon + 1;
+	if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('s', 'i', 'p', 0, 0, 0, 0, 0))
+		return SIFT_SCHEME_SIP;
+	if (slen == 4 && sift_lword(s, p, 4) == SIFT_C8('s', 'i', 'p', 's', 0, 0, 0, 0))
+		return SIFT_SCHEME_SIPS;
+	if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('t', 'e', 'l', 0, 0, 0, 0, 0))
+		return SIFT_SCHEME_TEL;
+	return SIFT_SCHEME_OTHER;
+}
+
+/*
+ * Where the host of a sip or sips URI starts, @p being where its userinfo
+ * would: after the first '@' (an '@' in the user part is escaped), or @p
+ * without one; *@at is that '@' or @end.  0 when another '@' follows: then
+ * the host would hold it ("sip:a@b@c").
+ */
+SIFT_INLINE __u32 sift_uri_host(struct sift_scratch *s, __u32 p, __u32 end, __u32 *at)
+{
+	*at = sift_find(s, p, end, '@');
+	if (*at == end)
+		return p;
+	return sift_find(s, *at + 1, end, '@') < end ? 0 : *at + 1;
+}
+
 /*
  * A URI at [p, end) with no LWS in it.  sip/sips: user, host, port and the
  * lr/maddr parameters; tel: the number as user; other schemes: only the
@@ -608,64 +676,30 @@ SIFT_SUBPROG int sift_uri_params(struct sift_scratch *s, __u32 p, __u32 end, str
  */
 SIFT_SUBPROG int sift_parse_uri(struct sift_scratch *s, __u32 p, __u32 end, struct sift_uri *u)
 {
-	__u32 colon, slen, at, h, hend;
+	__u32 at, h, hend;
 
 	if (!s || !u || p >= end)
 		return -1;
 	u->all.off = p;
 	u->all.len = end - p;
-	/* the usual "sip:" */
-	if (end - p > 4 && ((SIFT_W(s, p) | 0x20202020ULL) & 0xffffffffULL) ==
-				   SIFT_C8('s', 'i', 'p', ':', 0, 0, 0, 0)) {
-		u->scheme = SIFT_SCHEME_SIP;
-		p += 4;
-		goto sip;
-	}
-	colon = sift_find(s, p, end, ':');
-	slen = colon - p;
-	if (colon == end || !slen || slen > 64)
+	u->scheme = sift_uri_scheme(s, p, end, &p);
+	if (u->scheme == SIFT_SCHEME_NONE)
 		return -1;
-	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
-	{
-		__u8 c0 = SIFT_B(s, p) | 0x20;
-
-		if (c0 < 'a' || c0 > 'z')
-			return -1;
-		if (sift_skip_ct(s, p, colon, SIFT_CT_TOKEN) != colon)
-			return -1;
-	}
-	if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('s', 'i', 'p', 0, 0, 0, 0, 0))
-		u->scheme = SIFT_SCHEME_SIP;
-	else if (slen == 4 && sift_lword(s, p, 4) == SIFT_C8('s', 'i', 'p', 's', 0, 0, 0, 0))
-		u->scheme = SIFT_SCHEME_SIPS;
-	else if (slen == 3 && sift_lword(s, p, 3) == SIFT_C8('t', 'e', 'l', 0, 0, 0, 0, 0))
-		u->scheme = SIFT_SCHEME_TEL;
-	else
-		u->scheme = SIFT_SCHEME_OTHER;
-
-	p = colon + 1;
 	if (u->scheme == SIFT_SCHEME_OTHER)
 		return 0;
-	if (u->scheme == SIFT_SCHEME_SIPS)
-		goto sip;
 	if (u->scheme == SIFT_SCHEME_TEL) {
 		u->user.off = p;
 		u->user.len = sift_find(s, p, end, ';') - p;
 		return u->user.len ? 0 : -1;
 	}
 
-sip:
-	/* userinfo: everything to the first '@' (an '@' in it must be escaped). */
-	at = sift_find(s, p, end, '@');
+	h = sift_uri_host(s, p, end, &at);
+	if (!h || h >= end)
+		return -1;
 	if (at < end) {
 		u->user.off = p;
 		u->user.len = sift_find(s, p, at, ':') - p;
-		h = at + 1;
-	} else {
-		h = p;
 	}
-	if (h >= end)
-		return -1;
 	if (SIFT_B(s, h) == '[') {
 		hend = sift_find(s, h, end, ']');
 		if (hend == end || hend - h < 3)
@@ -682,6 +716,215 @@ sip:
 	u->host.off = h;
 	u->host.len = hend - h;
 	return sift_uri_params(s, hend, end, u);
+}
+
+/*
+ * What From and To need of their URI, which sift does not route by: a
+ * scheme; for sip and sips a host, after one '@' at most; for tel a number.
+ * Port and parameters are not read (sift_parse_uri() does, at a cost).
+ * 0 or -1.
+ */
+SIFT_SUBPROG int sift_uri_check(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	__u32 scheme, at, h;
+	__u8 c;
+
+	if (!s || p >= end)
+		return -1;
+	scheme = sift_uri_scheme(s, p, end, &p);
+	if (scheme == SIFT_SCHEME_NONE)
+		return -1;
+	if (scheme == SIFT_SCHEME_OTHER)
+		return 0;
+	if (scheme == SIFT_SCHEME_TEL)
+		return p < end && SIFT_B(s, p) != ';' ? 0 : -1;
+	h = sift_uri_host(s, p, end, &at);
+	if (!h || h >= end)
+		return -1;
+	c = SIFT_B(s, h);
+	return c == ':' || c == ';' || c == '?' ? -1 : 0;
+}
+
+/* ---- IP literals ------------------------------------------------------------- */
+
+/*
+ * Shared with the forwarding decision (fwd_util.h), which turns the
+ * Request-URI's host and a response's next Via into addresses.
+ */
+
+/* A hex digit's value plus one; 0 for anything else. */
+static const __u8 sift_hexval1[256] SIFT_RODATA = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* Dotted quad at [p, p + len) into @out (network order). 0 or -1. */
+SIFT_SUBPROG int sift_ip4_parse(struct sift_scratch *s, __u32 p, __u32 len, struct sift_addr *out)
+{
+	__u32 v = 0, part = 0, digits = 0, dots = 0;
+
+	if (!s || !out || !len || len > 15)
+		return -1;
+	for (int i = 0; i < 15; i++) {
+		__u8 c;
+
+		if ((__u32)i >= len)
+			break;
+		c = SIFT_B(s, p + i);
+		if (c == '.') {
+			if (!digits || dots == 3)
+				return -1;
+			v = v << 8 | part;
+			part = digits = 0;
+			dots++;
+		} else if (c >= '0' && c <= '9') {
+			part = part * 10 + c - '0';
+			if (++digits > 3 || part > 255)
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	if (dots != 3 || !digits)
+		return -1;
+	v = v << 8 | part;
+	__builtin_memset(out, 0, sizeof(*out));
+	out->family = SIFT_AF_INET;
+	out->v4 = __builtin_bswap32(v);
+	return 0;
+}
+
+/*
+ * One group of hex digits at @p: its value, how many digits (up to 5, so
+ * that too many shows), and the character after them, packed as
+ * value | digits << 16 | next << 24.
+ */
+SIFT_SUBPROG __u32 sift_ip6_group(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	__u32 v = 0, i;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < 5; i++) {
+		__u8 h;
+
+		if (p + i >= end)
+			break;
+		h = sift_hexval1[SIFT_B(s, p + i)];
+		if (!h)
+			break;
+		v = (v << 4 | (h - 1)) & 0xffff;
+	}
+	return v | i << 16 | (__u32)(p + i < end ? SIFT_B(s, p + i) : 0) << 24;
+}
+
+/*
+ * IPv6 text at [p, p + len), brackets allowed, "::" and a trailing dotted
+ * quad too (RFC 4291 2.2).  0 or -1.  verifier: one step per group, the
+ * digits of a group read by a subprogram.
+ *
+ * RFC 3261's ABNF (hexpart ":" IPv4address, where hexpart may end in "::")
+ * lets "::" be followed by one more ':' before a dotted quad, as in
+ * "2001:db8:::192.0.2.1"; RFC 5118 4.10 asks that it be tolerated, so it
+ * reads as "2001:db8::192.0.2.1".
+ */
+SIFT_SUBPROG int sift_ip6_parse(struct sift_scratch *s, __u32 p, __u32 len, struct sift_addr *out)
+{
+	__u16 g[8] = {};
+	__u32 n = 0, gap = 8, end, quad_only = 0;
+
+	if (!s || !out || len < 2)
+		return -1;
+	if (SIFT_B(s, p) == '[') {
+		if (len < 4 || SIFT_B(s, p + len - 1) != ']')
+			return -1;
+		p++;
+		len -= 2;
+	}
+	if (len > 45)
+		return -1;
+	end = p + len;
+	for (int k = 0; k < 9; k++) {
+		__u32 r, digits, next;
+
+		if (p >= end)
+			break;
+		if (SIFT_B(s, p) == ':' && p + 1 < end && SIFT_B(s, p + 1) == ':') {
+			if (gap != 8)
+				return -1; /* "::" once only */
+			gap = n;
+			p += 2;
+			/* the third colon of "::" ":" IPv4address: only a dotted quad may follow */
+			if (p + 1 < end && SIFT_B(s, p) == ':') {
+				p++;
+				quad_only = 1;
+			}
+			continue;
+		}
+		r = sift_ip6_group(s, p, end);
+		digits = (r >> 16) & 0xff;
+		next = r >> 24;
+		if (next == '.') {
+			struct sift_addr v4;
+			__u32 a;
+
+			/* a dotted quad as the last 32 bits */
+			if (n > 6 || sift_ip4_parse(s, p, end - p, &v4))
+				return -1;
+			a = __builtin_bswap32(v4.v4);
+			g[n & 7] = a >> 16;
+			n++;
+			g[n & 7] = a & 0xffff;
+			n++;
+			p = end;
+			break;
+		}
+		if (!digits || digits > 4 || n > 7 || quad_only)
+			return -1;
+		g[n & 7] = r & 0xffff;
+		n++;
+		p += digits;
+		if (p >= end)
+			break;
+		if (next != ':')
+			return -1;
+		if (p + 1 < end && SIFT_B(s, p + 1) == ':')
+			continue;
+		p++;
+		if (p >= end)
+			return -1; /* a trailing ':' */
+	}
+	if (p < end || (gap == 8 ? n != 8 : n > 7))
+		return -1;
+	__builtin_memset(out, 0, sizeof(*out));
+	out->family = SIFT_AF_INET6;
+	/* groups before the gap at the front, after it at the back */
+	for (int k = 0; k < 8; k++) {
+		__u32 src;
+		__u16 v;
+
+		if (gap == 8 || (__u32)k < gap)
+			src = k;
+		else if ((__u32)k >= 8 - (n - gap))
+			src = k - (8 - n);
+		else
+			continue;
+		v = g[src & 7];
+		out->v6[(2 * k) & 15] = v >> 8;
+		out->v6[(2 * k + 1) & 15] = v & 0xff;
+	}
+	return 0;
+}
+
+/* An IP literal in either family. 0 or -1. */
+SIFT_INLINE int sift_ip_parse(struct sift_scratch *s, __u32 p, __u32 len, struct sift_addr *out)
+{
+	if (len && SIFT_B(s, p) == '[')
+		return sift_ip6_parse(s, p, len, out);
+	if (!sift_ip4_parse(s, p, len, out))
+		return 0;
+	return sift_find(s, p, p + len, ':') < p + len ? sift_ip6_parse(s, p, len, out) : -1;
 }
 
 /* ---- start line -------------------------------------------------------------- */
@@ -849,6 +1092,8 @@ SIFT_INLINE __u8 sift_transport(struct sift_scratch *s, __u32 p, __u32 len)
 /*
  * sent-protocol LWS sent-by: "SIP / 2.0 / UDP host[:port]", LWS allowed
  * around the slashes and the colon.  Returns the offset after sent-by, or 0.
+ * Where the host ends is found here; what it holds is checked by
+ * sift_via_addrs().
  */
 SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, struct sift_via *v)
 {
@@ -856,15 +1101,27 @@ SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, 
 
 	if (!s || !v)
 		return 0;
-	/* Fast path: "SIP/2.0/" written plainly. */
+	/* Fast path: "SIP/2.0/" written plainly (the case of the letters only folded). */
 	if (end - p >= 12 && p < end &&
-	    sift_lword(s, p, 8) == SIFT_C8('s', 'i', 'p', '/', '2', '.', '0', '/')) {
+	    (SIFT_W(s, p) | SIFT_C8(0x20, 0x20, 0x20, 0, 0, 0, 0, 0)) ==
+		    SIFT_C8('s', 'i', 'p', '/', '2', '.', '0', '/')) {
 		p += 8;
 	} else {
+		/* protocol-name SLASH protocol-version SLASH: tokens, SIP and 2.0 expected */
 		for (int k = 0; k < 2; k++) {
+			__u64 w;
+
 			t = sift_skip_ct(s, p, end, SIFT_CT_TOKEN);
 			if (t == p)
 				return 0;
+			/*
+			 * Another protocol or version is well-formed but not ours: the
+			 * Via is kept, marked (siftd answers 505 through it).
+			 */
+			w = k ? SIFT_W(s, p) & sift_bytes_mask(3) : sift_lword(s, p, 3);
+			if (t - p != 3 || w != (k ? SIFT_C8('2', '.', '0', 0, 0, 0, 0, 0) :
+						    SIFT_C8('s', 'i', 'p', 0, 0, 0, 0, 0)))
+				v->flags |= SIFT_VIA_BAD_PROTO;
 			p = sift_skip_lws(s, t, end);
 			if (p >= end || SIFT_B(s, p) != '/')
 				return 0;
@@ -875,14 +1132,16 @@ SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, 
 	if (t == p)
 		return 0;
 	v->transport = sift_transport(s, p, t - p);
+	/* the known transports are tokens as matched; other-transport = token */
+	if (v->transport == SIFT_TRANSPORT_OTHER && sift_skip_ct(s, p, t, SIFT_CT_TOKEN) != t)
+		return 0;
 	h = sift_skip_lws(s, t, end);
 	if (h == t || h >= end)
 		return 0;
 
 	if (SIFT_B(s, h) == '[') {
 		t = sift_find(s, h, end, ']');
-		/* an IPv6 reference: no separator may hide in it */
-		if (t == end || sift_skip_ct(s, h + 1, t, SIFT_CT_HOST | SIFT_CT_COLON) != t)
+		if (t == end)
 			return 0;
 		t++;
 		v->flags |= SIFT_VIA_HOST_V6;
@@ -891,9 +1150,6 @@ SIFT_SUBPROG __u32 sift_via_sent_by(struct sift_scratch *s, __u32 p, __u32 end, 
 		if (t == h)
 			return 0;
 	}
-	/* a quote cannot be part of a host (and would hide commas from the count) */
-	if (sift_find(s, h, t, '"') != t)
-		return 0;
 	v->host.off = h;
 	v->host.len = t - h;
 	p = sift_skip_lws(s, t, end);
@@ -969,7 +1225,7 @@ SIFT_SUBPROG __u32 sift_via_param(struct sift_scratch *s, __u32 p, __u32 end, st
 		if (val) {
 			__u32 port;
 
-			if (sift_number(s, val, vend, &port) != vend || port > 65535)
+			if (sift_number(s, val, vend, &port) != vend || !port || port > 65535)
 				return 0;
 			v->rport = port;
 		}
@@ -1080,6 +1336,75 @@ SIFT_SUBPROG __u32 sift_via(struct sift_scratch *s, __u32 p, __u32 end, struct s
 }
 
 /*
+ * hostname = *( domainlabel "." ) toplabel [ "." ] (RFC 3261 25.1): labels
+ * of letters and digits with '-' inside them, the last one starting with a
+ * letter, filling [p, end).  At most 255 characters, as in DNS (RFC 1035
+ * 2.3.4).  0 or -1.  verifier: the bound is its budget too, several states
+ * a step (after a '.', after a '-', after the rest).
+ */
+#define SIFT_HOSTNAME_MAX 255
+SIFT_SUBPROG int sift_hostname_check(struct sift_scratch *s, __u32 p, __u32 end)
+{
+	__u32 prev = '.', top = 0;
+
+	if (!s || p >= end || end - p > SIFT_HOSTNAME_MAX)
+		return -1;
+	for (int i = 0; i < SIFT_HOSTNAME_MAX; i++) {
+		__u8 c, ct;
+
+		if (p >= end)
+			break;
+		c = SIFT_B(s, p);
+		ct = sift_ct(c);
+		if (c == '.' || c == '-') {
+			/* a label is not empty and neither starts nor ends with '-' */
+			if (prev == '.' || (c == '.' && prev == '-'))
+				return -1;
+		} else if (!(ct & (SIFT_CT_ALPHA | SIFT_CT_DIGIT))) {
+			return -1;
+		} else if (prev == '.') {
+			top = ct & SIFT_CT_ALPHA; /* how the latest label starts */
+		}
+		prev = c;
+		p++;
+	}
+	return !top || prev == '-' ? -1 : 0;
+}
+
+/*
+ * What a Via's addresses hold, once sift_via() has found them: the sent-by
+ * host is an IPv6 reference, an IPv4 address or a hostname, and received=
+ * an IPv4 or IPv6 address (bracketed or not, RFC 5118 4.5), since responses
+ * are sent there (RFC 3261 18.2.2).  0 or -1.  verifier: called from the
+ * inlined sift_via_top(), so the address parsers' calls stay within eight
+ * frames.
+ */
+SIFT_SUBPROG int sift_via_addrs(struct sift_scratch *s, struct sift_via *v)
+{
+	struct sift_addr a = {};
+	__u32 h, len;
+
+	if (!s || !v)
+		return -1;
+	h = v->host.off;
+	len = v->host.len;
+	if (!len)
+		return -1;
+	if (SIFT_B(s, h) == '[') {
+		if (sift_ip6_parse(s, h, len, &a))
+			return -1;
+	} else if (!(sift_ct(SIFT_B(s, h)) & SIFT_CT_DIGIT) || sift_ip4_parse(s, h, len, &a)) {
+		/* not a dotted quad: a name (whose last label starts with a letter) */
+		if (sift_hostname_check(s, h, h + len))
+			return -1;
+	}
+	if ((v->flags & SIFT_VIA_RECEIVED) &&
+	    sift_ip_parse(s, v->received.off, v->received.len, &a))
+		return -1;
+	return 0;
+}
+
+/*
  * The next via-parm at @p into msg.via[msg.n_via] (one of the top two).
  * Returns the offset of the ',' after it or @end; 0 if malformed.
  * verifier: inline, because the calls below it already nest eight deep.
@@ -1097,8 +1422,13 @@ SIFT_INLINE __u32 sift_via_top(struct sift_scratch *s, __u32 p, __u32 end, __u32
 	/* verifier: a choice, not an index clang may prove in range and drop */
 	v = m->n_via ? &m->via[1] : &m->via[0];
 	q = sift_via(s, p, end, v);
-	if (!q) {
+	if (!q || sift_via_addrs(s, v)) {
+		/*
+		 * Its place stays taken, empty: a Via in a later header must not
+		 * pass for the top one, which siftd would answer through.
+		 */
 		__builtin_memset(v, 0, sizeof(*v));
+		m->n_via++;
 		return 0;
 	}
 	if (!m->n_via) {
@@ -1109,6 +1439,17 @@ SIFT_INLINE __u32 sift_via_top(struct sift_scratch *s, __u32 p, __u32 end, __u32
 	}
 	m->n_via++;
 	return q;
+}
+
+/*
+ * A top Via of another protocol or version is kept for siftd to answer
+ * through (505), yet it is not valid.
+ */
+SIFT_INLINE int sift_via_reason(const struct sift_sip_msg *m)
+{
+	if ((m->via[0].flags | m->via[1].flags) & SIFT_VIA_BAD_PROTO)
+		return SIFT_REASON_BAD_VIA;
+	return SIFT_REASON_OK;
 }
 
 /*
@@ -1137,25 +1478,26 @@ SIFT_SUBPROG int sift_parse_via_hdr(struct sift_scratch *s, __u32 p, __u32 end, 
 		if (!q)
 			return SIFT_REASON_BAD_VIA;
 		if (q >= end)
-			return SIFT_REASON_OK;
+			return sift_via_reason(m);
 		p = q + 1;
 	}
 	n = sift_via_count(s, p, end);
 	if (n < 0)
 		return SIFT_REASON_BAD_VIA;
 	m->n_via += n;
-	return SIFT_REASON_OK;
+	return sift_via_reason(m);
 }
 
 /* ---- name-addr headers ------------------------------------------------------ */
 
 /*
  * From, To: ( name-addr / addr-spec ) *( SEMI param ), keeping the tag.
- * Display names are a quoted string or tokens; no LWS inside <...>.
+ * Display names are a quoted string or tokens; no LWS inside <...>.  The
+ * URI passes sift_uri_check(); tag-param = "tag" EQUAL token.
  */
 SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, struct sift_span *tag)
 {
-	__u32 lt, gt;
+	__u32 lt, gt, ue;
 
 	if (!s || !tag)
 		return -1;
@@ -1178,13 +1520,18 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 	if (lt < end) {
 		/* the first of '>' or LWS must be '>': no LWS inside <...> */
 		gt = sift_find_delim1(s, lt + 1, end, '>');
-		if (gt == end || gt == lt + 1 || SIFT_B(s, gt) != '>')
+		if (gt == end || gt == lt + 1 || SIFT_B(s, gt) != '>' || sift_uri_check(s, lt + 1, gt))
 			return -1;
 		p = gt + 1;
-		/* the usual ";tag=value" straight after it */
-		if (end - p > 5 && (sift_lword(s, p, 5) | 0x20) == SIFT_C8(';', 't', 'a', 'g', '=', 0, 0, 0) &&
+		/*
+		 * The usual ";tag=value" straight after it (the case of the letters
+		 * only folded); the parameter loop below checks what follows.
+		 */
+		if (end - p > 5 &&
+		    ((SIFT_W(s, p) | SIFT_C8(0, 0x20, 0x20, 0x20, 0, 0, 0, 0)) & sift_bytes_mask(5)) ==
+			    SIFT_C8(';', 't', 'a', 'g', '=', 0, 0, 0) &&
 		    sift_ct(SIFT_B(s, p + 5)) & SIFT_CT_TOKEN) {
-			__u32 vend = sift_find_delim2(s, p + 5, end, ';', ',');
+			__u32 vend = sift_skip_ct(s, p + 5, end, SIFT_CT_TOKEN);
 
 			tag->off = p + 5;
 			tag->len = vend - p - 5;
@@ -1193,14 +1540,13 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 	} else {
 		/* addr-spec: the URI runs to the first ';' and holds no LWS */
 		gt = sift_find(s, p, end, ';');
-		if (sift_trim_end(s, p, gt) == p)
-			return -1;
-		if (sift_find2(s, p, sift_trim_end(s, p, gt), ' ', '\t') < sift_trim_end(s, p, gt))
+		ue = sift_trim_end(s, p, gt);
+		if (ue == p || sift_find2(s, p, ue, ' ', '\t') < ue || sift_uri_check(s, p, ue))
 			return -1;
 		p = gt;
 	}
 	for (int i = 0; i < 32; i++) {
-		__u32 name, nlen, val, vend;
+		__u32 name, nlen, val, vend, is_tag;
 
 		p = sift_skip_lws(s, p, end);
 		if (p >= end)
@@ -1212,14 +1558,20 @@ SIFT_SUBPROG int sift_parse_fromto(struct sift_scratch *s, __u32 p, __u32 end, s
 		nlen = p - name;
 		if (!nlen)
 			return -1;
+		is_tag = nlen == 3 && sift_lword(s, name, 3) == SIFT_C8('t', 'a', 'g', 0, 0, 0, 0, 0);
 		p = sift_skip_lws(s, p, end);
-		if (p >= end || SIFT_B(s, p) != '=')
+		if (p >= end || SIFT_B(s, p) != '=') {
+			if (is_tag)
+				return -1; /* a tag without its value */
 			continue;
+		}
 		val = sift_skip_lws(s, p + 1, end);
 		vend = sift_gen_value(s, val, end);
 		if (!vend || vend == val)
 			return -1;
-		if (nlen == 3 && sift_lword(s, name, 3) == SIFT_C8('t', 'a', 'g', 0, 0, 0, 0, 0)) {
+		if (is_tag) {
+			if (sift_skip_ct(s, val, vend, SIFT_CT_TOKEN) != vend)
+				return -1; /* not a token: a quoted string, an IPv6 reference */
 			tag->off = val;
 			tag->len = vend - val;
 		}
@@ -1654,21 +2006,27 @@ known:
 	case SIFT_H_TO:
 		return sift_parse_fromto(s, vs, ve, &m->to_tag) ?
 						SIFT_REASON_BAD_TO : 0;
-	case SIFT_H_CALL_ID:
+	case SIFT_H_CALL_ID: {
+		__u32 at;
+
 		vs = sift_skip_lws(s, vs, ve);
 		ve = sift_trim_end(s, vs, ve);
-		/* RFC 3261 word chars, checked as printable ASCII without LWS */
-		if (vs == ve || sift_has_ctl(s, vs, ve))
+		/* callid = word [ "@" word ]: dialogs are told apart, and hashed, by it */
+		at = sift_find_nonword(s, vs, ve);
+		if (at == vs || (at < ve && (SIFT_B(s, at) != '@' || at + 1 == ve ||
+					     sift_find_nonword(s, at + 1, ve) != ve)))
 			return SIFT_REASON_BAD_CALL_ID;
 		m->call_id.off = vs;
 		m->call_id.len = ve - vs;
 		return 0;
+	}
 	case SIFT_H_CSEQ: {
 		__u32 q, me;
 
 		vs = sift_skip_lws(s, vs, ve);
 		q = sift_number(s, vs, ve, &v32);
-		if (!q)
+		/* RFC 3261 8.1.1.5: the sequence number is less than 2**31 */
+		if (!q || v32 > 0x7fffffff)
 			return SIFT_REASON_BAD_CSEQ;
 		m->cseq = v32;
 		vs = sift_skip_lws(s, q, ve);

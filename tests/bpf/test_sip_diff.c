@@ -18,6 +18,7 @@
 #include <linux/bpf.h>
 
 #include "bpfrun.h"
+#include "defects.h"
 #include "fwd.h"
 #include "fwd_fixture.h"
 #include "mutate.h"
@@ -281,6 +282,29 @@ START_TEST(test_bpf_sip_diff_reason_counters)
 }
 END_TEST
 
+/* The defective messages of the unit tests: both builds reject them alike. */
+static void diff_defect(const struct sip_defect_msg *dm, void *arg)
+{
+	char what[512];
+
+	snprintf(what, sizeof(what), "%s, %s #%d: %s", dm->base, dm->defect->hdr, dm->nth,
+		 dm->value);
+	ck_assert_msg(compare(dm->data, dm->len, what) > 0, "%s: BPF and native parses differ",
+		      what);
+	ck_assert_msg(nat_s.msg.reason == dm->defect->reason, "%s: %s", what,
+		      sift_reason_name(nat_s.msg.reason));
+	(*(unsigned int *)arg)++;
+}
+
+START_TEST(test_bpf_sip_diff_defects)
+{
+	unsigned int n = 0;
+
+	ck_assert_int_gt(sip_defects_each(CORPUS_DIR, diff_defect, &n), 0);
+	ck_assert_uint_ge(n, 120);
+}
+END_TEST
+
 START_TEST(test_bpf_sip_diff_mutations)
 {
 	static uint8_t buf[8192];
@@ -328,6 +352,7 @@ Suite *bpf_sip_diff_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_bpf_sip_diff_corpus);
 	tcase_add_test(tc, test_bpf_sip_diff_reason_counters);
+	tcase_add_test(tc, test_bpf_sip_diff_defects);
 	tcase_add_test(tc, test_bpf_sip_diff_mutations);
 	suite_add_tcase(s, tc);
 	return s;

@@ -173,8 +173,19 @@ START_TEST(test_fwd_ip_literals)
 	ck_assert_str_eq(v6(&a), "::");
 	ck_assert_int_eq(ip("[1::]", &a), 0);
 	ck_assert_str_eq(v6(&a), "1::");
-	/* RFC 5118's three colons is a tolerated spelling of a URI, not an address */
-	ck_assert_int_ne(ip("[2001:db8:::192.0.2.1]", &a), 0);
+	/* RFC 5118 4.10: three colons before a dotted quad read as two */
+	ck_assert_int_eq(ip("[2001:db8:::192.0.2.1]", &a), 0);
+	ck_assert_str_eq(v6(&a), "2001:db8::c000:201");
+	ck_assert_int_eq(ip("2001:db8:::192.0.2.1", &a), 0);
+	ck_assert_str_eq(v6(&a), "2001:db8::c000:201");
+	ck_assert_int_eq(ip("[:::192.0.2.1]", &a), 0);
+	ck_assert_str_eq(v6(&a), "::192.0.2.1");
+	/* and nowhere else: not before hex digits, not at the end, not twice */
+	ck_assert_int_ne(ip("[2001:db8:::1]", &a), 0);
+	ck_assert_int_ne(ip("[2001:db8:::]", &a), 0);
+	ck_assert_int_ne(ip("[2001:db8::::192.0.2.1]", &a), 0);
+	ck_assert_int_ne(ip("[2001:db8:::192.0.2]", &a), 0);
+	ck_assert_int_ne(ip("[1:2:3:4:5:6:::192.0.2.1]", &a), 0);
 	ck_assert_int_ne(ip("[1:2:3:4:5:6:7]", &a), 0);
 	ck_assert_int_ne(ip("[1::2::3]", &a), 0);
 	ck_assert_int_ne(ip("[12345::]", &a), 0);

@@ -4,11 +4,13 @@
  * the corpus verdicts, the torture messages field by field, and one crafted
  * message per grammar feature and per reason.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "defects.h"
 #include "pkt.h"
 #include "sip.h"
 #include "suites.h"
@@ -512,6 +514,290 @@ START_TEST(test_sip_parse_via_list)
 	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP); /* no Via to answer through */
 	m = parse_text(INVITE_LINE "Via: SIP/2.0/UDP a.example:0;branch=z9hG4bK-1\n" BASE_HDRS "\n");
 	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	/* a bad top Via is not replaced by the next Via header's */
+	m = parse_text(INVITE_LINE "Via: SIP/2.0/UDP a.example:0;branch=z9hG4bK-1\n"
+				   "Via: SIP/2.0/UDP b.example;branch=z9hG4bK-2\n" BASE_HDRS "\n");
+	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_span(m->via[0].host, NULL);
+	ck_span(m->via[1].host, "b.example");
+}
+END_TEST
+
+/* A request whose top Via is @via; the rest is clean. */
+static const struct sift_sip_msg *with_via(const char *via)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf), INVITE_LINE "Via: %s\n" BASE_HDRS "\n", via);
+	return parse_text(buf);
+}
+
+/* Each "SIP/2.0/UDP " + @sent_by is malformed: no Via is left to answer through. */
+static void ck_malformed_vias(const char *const *sent_by, size_t n)
+{
+	char via[512];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(via, sizeof(via), "SIP/2.0/UDP %s;branch=z9hG4bK-1", sent_by[i]);
+		with_via(via);
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_BAD_VIA &&
+				      scratch.msg.action == SIFT_ACTION_DROP,
+			      "%s: %s/%s", sent_by[i], sift_action_name(scratch.msg.action),
+			      sift_reason_name(scratch.msg.reason));
+	}
+}
+
+START_TEST(test_sip_parse_via_protocol)
+{
+	const struct sift_sip_msg *m;
+
+	/* RFC 4475 badvers: the start line's SIP/7.0 wins, the Via stays for the 505 */
+	m = parse_file(CORPUS "rfc4475/badvers.dat");
+	ck_verdict(m, SIFT_REASON_BAD_VERSION, SIFT_ACTION_PUNT);
+	ck_span(m->via[0].host, "c.example.com");
+	ck_span(m->via[0].branch, "z9hG4bKkdjuw");
+	ck_assert(m->via[0].flags & SIFT_VIA_BAD_PROTO);
+	ck_assert_uint_eq(m->n_via, 1);
+
+	/* another version or protocol in a Via alone: kept, marked, not valid */
+	m = with_via("SIP/3.0/UDP 198.18.1.2;branch=z9hG4bK-1");
+	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_PUNT);
+	ck_span(m->via[0].host, "198.18.1.2");
+	ck_assert(m->via[0].flags & SIFT_VIA_BAD_PROTO);
+	ck_verdict(with_via("SIP / 2.1 / UDP 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_PUNT);
+	ck_verdict(with_via("SIPS/2.0/UDP 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_PUNT);
+	ck_verdict(with_via("SIP/2.00/UDP 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_PUNT);
+
+	/* the protocol name's case and LWS around the slashes are fine */
+	m = with_via("sip / 2.0 /\n udp 198.18.1.2");
+	FWD(m);
+	ck_assert(!(m->via[0].flags & SIFT_VIA_BAD_PROTO));
+	FWD(with_via("Sip/2.0/Udp 198.18.1.2"));
+	FWD(with_via("SIP/2.0/X-Fancy.Transport 198.18.1.2")); /* other-transport = token */
+
+	/*
+	 * Malformed, not merely another version: no Via to answer through.  A
+	 * control character is no slash, though it is one with bit 5 set.
+	 */
+	ck_verdict(with_via("SIP\x0f" "2.0/UDP h.example"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_verdict(with_via("SIP/2.0\x0fUDP 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_verdict(with_via("SIP/2.0/U@P 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_verdict(with_via("SIP/2.0/\"UDP\" 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_verdict(with_via("SIP/2.0 198.18.1.2"), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	m = with_via("SIP/7.0/UDP 999.1.1.1");
+	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_span(m->via[0].host, NULL);
+}
+END_TEST
+
+START_TEST(test_sip_parse_via_hosts)
+{
+	static const char *const good[] = {
+		"198.18.1.2", "0.0.0.0", "255.255.255.255", "001.02.3.004", "a",
+		"h-1.example.com", "x.example.com.", "1and1.com", "a1.b2.c3",
+		"xn--bcher-kva.example", "[2001:db8::1]", "[::ffff:192.0.2.10]",
+		"[2001:db8:::192.0.2.1]", "[::]",
+	};
+	static const char *const bad[] = {
+		"999.1.1.1", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1.2.3.4.", "1..2.3",
+		"a..b", ".a.example", "-x.example", "x-.example", "x.-y.example",
+		"example.123", "host_x", "ex$ample", "a.b-", "[1:2", "[1:2]",
+		"[2001:db8::1::2]", "[2001:db8::g]", "[]", "[198.18.1.2]", "[2001:db8:::1]",
+	};
+	char via[512];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(via, sizeof(via), "SIP/2.0/UDP %s;branch=z9hG4bK-1", good[i]);
+		ck_assert_msg(with_via(via)->reason == SIFT_REASON_OK, "%s: %s", good[i],
+			      sift_reason_name(scratch.msg.reason));
+		ck_span(scratch.msg.via[0].host, good[i]);
+	}
+	ck_malformed_vias(bad, sizeof(bad) / sizeof(bad[0]));
+	/* a name of 255 characters is the longest */
+	memset(via, 0, sizeof(via));
+	strcpy(via, "SIP/2.0/UDP ");
+	for (int i = 0; i < 63; i++)
+		strcat(via, "abc.");
+	strcat(via, "xyz");
+	FWD(with_via(via));
+	strcat(via, "w");
+	ck_verdict(with_via(via), SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+}
+END_TEST
+
+START_TEST(test_sip_parse_via_ports_received)
+{
+	static const char *const bad[] = {
+		"198.18.1.2:0", "198.18.1.2:65536", "198.18.1.2:", "198.18.1.2;rport=0",
+		"198.18.1.2;rport=65536", "198.18.1.2;received=notanip",
+		"198.18.1.2;received=example.com", "198.18.1.2;received=198.18.1",
+		"198.18.1.2;received=[198.18.1.9]", "198.18.1.2;received=2001:db8::1::2",
+	};
+	const struct sift_sip_msg *m;
+
+	m = with_via("SIP/2.0/UDP 198.18.1.2:65535;rport=1;received=198.18.1.9");
+	FWD(m);
+	ck_assert_uint_eq(m->via[0].port, 65535);
+	ck_assert_uint_eq(m->via[0].rport, 1);
+	FWD(with_via("SIP/2.0/UDP 198.18.1.2:1;rport"));
+	/* RFC 5118 4.5: received= with or without brackets */
+	FWD(with_via("SIP/2.0/UDP [2001:db8::1];received=2001:db8::9:255"));
+	FWD(with_via("SIP/2.0/UDP [2001:db8::1];received=[2001:db8::9:255]"));
+	FWD(with_via("SIP/2.0/UDP h.example;received=[::ffff:192.0.2.1]"));
+
+	ck_malformed_vias(bad, sizeof(bad) / sizeof(bad[0]));
+
+	/* a response's second Via (where it goes next) is checked as well */
+	m = parse_text("SIP/2.0 200 OK\n" VIA1 "Via: SIP/2.0/UDP 198.18.1.3;received=x.example\n"
+		       "To: <sip:bob@example.com>;tag=b\nFrom: <sip:a@b>;tag=1\n"
+		       "Call-ID: x\nCSeq: 1 INVITE\n\n");
+	ck_verdict(m, SIFT_REASON_BAD_VIA, SIFT_ACTION_DROP);
+	ck_span(m->via[1].host, NULL);
+}
+END_TEST
+
+/* A request whose Call-ID header value is @callid; the rest is clean. */
+static const struct sift_sip_msg *with_call_id(const char *callid)
+{
+	static char buf[2048];
+
+	snprintf(buf, sizeof(buf),
+		 INVITE_LINE VIA1 "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\n"
+				  "Call-ID: %s\nCSeq: 1 INVITE\nMax-Forwards: 70\n\n",
+		 callid);
+	return parse_text(buf);
+}
+
+START_TEST(test_sip_parse_call_id)
+{
+	/* RFC 3261 25.1: word = 1*( alphanum / these ) */
+	static const char word[] = "-.!%*_+`'~()<>:\\\"/[]?{}";
+	static const char *const bad[] = { "", "@", "@x", "a@", "a@b@c", "a@@b", "a b", "a\tb@c",
+					   "a@b c" };
+	static char big[1026];
+	char id[64];
+
+	ck_span(with_call_id("  x  ")->call_id, "x");
+	ck_span(with_call_id("1-3315@198.18.1.2")->call_id, "1-3315@198.18.1.2");
+	ck_span(with_call_id("v6@[2001:db8::1]")->call_id, "v6@[2001:db8::1]");
+	FWD(&scratch.msg);
+	/* every printable character, in every byte of a word: a word character or not */
+	for (int c = 0x21; c < 0x7f; c++) {
+		int ok = isalnum(c) || strchr(word, c);
+
+		for (int at = 0; at < 16; at++) {
+			memset(id, 'x', 16);
+			id[16] = 0;
+			id[at] = c;
+			with_call_id(id);
+			/* an '@' between two words is the one allowed */
+			if (c == '@' && at > 0 && at < 15)
+				ck_assert_msg(scratch.msg.reason == SIFT_REASON_OK, "%s", id);
+			else
+				ck_assert_msg(scratch.msg.reason ==
+						      (ok ? SIFT_REASON_OK : SIFT_REASON_BAD_CALL_ID),
+					      "'%c' at %d: %s", c, at, sift_reason_name(scratch.msg.reason));
+		}
+	}
+	for (int c = 0x7f; c < 0x100; c++) {
+		snprintf(id, sizeof(id), "abc%cdef@ghi", c);
+		ck_verdict(with_call_id(id), SIFT_REASON_BAD_CALL_ID, SIFT_ACTION_PUNT);
+	}
+	/* a word of up to 1024 characters, like every token the parser scans */
+	memset(big, 'w', 1024);
+	big[1024] = 0;
+	FWD(with_call_id(big));
+	big[1024] = 'w';
+	ck_verdict(with_call_id(big), SIFT_REASON_BAD_CALL_ID, SIFT_ACTION_PUNT);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		with_call_id(bad[i]);
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_BAD_CALL_ID &&
+				      scratch.msg.action == SIFT_ACTION_PUNT,
+			      "[%s]: %s", bad[i], sift_reason_name(scratch.msg.reason));
+	}
+}
+END_TEST
+
+/* A request whose From and To header values are @from and @to; the rest is clean. */
+static const struct sift_sip_msg *with_from_to(const char *from, const char *to)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 INVITE_LINE VIA1 "From: %s\nTo: %s\nCall-ID: c1@example.com\nCSeq: 1 INVITE\n"
+				  "Max-Forwards: 70\n\n",
+		 from, to);
+	return parse_text(buf);
+}
+
+START_TEST(test_sip_parse_from_to)
+{
+	static const char *const good[] = {
+		"<sip:alice@example.com>;tag=a1",
+		"\"A \\\"B\\\"\" <sips:alice:pw@[2001:db8::1]:5061;user=phone>;TAG=a1;x=\"y\"",
+		"Alice Smith <sip:alice@example.com>;tag=a1",
+		"sip:alice@example.com ; tag = a1",
+		"<sip:%61lice%40home@example.com>;tag=a1", /* an escaped '@' is no '@' */
+		"<sip:example.com>;tag=a1",
+		"<tel:+1-201-555-0123>;tag=a1",
+		"<urn:service:sos>;tag=a1", /* other schemes stay valid */
+		"<soap.beep+x-1://example.com>;tag=a1",
+		"<sip:alice@example.com>;tag=_token~1'+`*%!-.",
+	};
+	static const char *const bad[] = {
+		"<<<<sip:alice@example.com>;tag=a1",
+		"<sip:a@b@c>;tag=a1",
+		"sip:a@b@c;tag=a1",
+		"<sip:alice@example.com;x=a@b>;tag=a1",
+		"sip:@;tag=a1",
+		"<sip:>;tag=a1",
+		"<sip:alice@>;tag=a1",
+		"<sips:alice@>;tag=a1",
+		"<sip:alice@:5060>;tag=a1",
+		"<sip:;x=y>;tag=a1",
+		"<tel:>;tag=a1",
+		"sip\x1a" "alice@example.com;tag=a1", /* not a ':', though it is one with bit 5 set */
+		"<alice@example.com>;tag=a1",
+		"alice@example.com;tag=a1",
+		"<:alice@example.com>;tag=a1",
+		"<1sip:alice@example.com>;tag=a1",
+		"<s!p:alice@example.com>;tag=a1",
+		"<s_p:alice@example.com>;tag=a1",
+		"<sip:alice@example.com>;tag=\"quoted\"",
+		"<sip:alice@example.com>;tag=",
+		"<sip:alice@example.com>;tag",
+		"<sip:alice@example.com>;tag=a\"b\"",
+		"<sip:alice@example.com>;tag=a@b",
+		"<sip:alice@example.com>;tag=[2001:db8::1]",
+		"<sip:alice@example.com>\x1btag=a1", /* not a ';', though it is one with bit 5 set */
+		"<sip:alice@example.com>;t\x01g=a1",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		with_from_to(good[i], good[i]);
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_OK, "%s: %s", good[i],
+			      sift_reason_name(scratch.msg.reason));
+		ck_assert_uint_ne(scratch.msg.from_tag.len, 0);
+		ck_assert_mem_eq(scratch.buf + scratch.msg.from_tag.off,
+				 scratch.buf + scratch.msg.to_tag.off, scratch.msg.from_tag.len);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		with_from_to(bad[i], "<sip:bob@example.com>");
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_BAD_FROM &&
+				      scratch.msg.action == SIFT_ACTION_PUNT,
+			      "From: %s: %s", bad[i], sift_reason_name(scratch.msg.reason));
+		with_from_to("<sip:alice@example.com>;tag=a1", bad[i]);
+		ck_assert_msg(scratch.msg.reason == SIFT_REASON_BAD_TO &&
+				      scratch.msg.action == SIFT_ACTION_PUNT,
+			      "To: %s: %s", bad[i], sift_reason_name(scratch.msg.reason));
+	}
+	/* the same URI rules hold for the Request-URI */
+	ck_verdict(parse_text("INVITE sip:a@b@c SIP/2.0\n" VIA1 BASE_HDRS "\n"), SIFT_REASON_BAD_RURI,
+		   SIFT_ACTION_PUNT);
+	ck_verdict(parse_text("INVITE s!p:bob@example.com SIP/2.0\n" VIA1 BASE_HDRS "\n"),
+		   SIFT_REASON_BAD_RURI, SIFT_ACTION_PUNT);
+	ck_verdict(parse_text("INVITE sip\x1a" "bob@example.com SIP/2.0\n" VIA1 BASE_HDRS "\n"),
+		   SIFT_REASON_BAD_RURI, SIFT_ACTION_PUNT);
 }
 END_TEST
 
@@ -571,19 +857,30 @@ END_TEST
 
 START_TEST(test_sip_parse_numbers)
 {
+	static const char *const big[] = { "2147483648", "2147483649", "4294967295", "4294967296" };
 	const struct sift_sip_msg *m;
 
 	m = parse_text(INVITE_LINE VIA1
 		       "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\nCall-ID: x\n"
-		       "CSeq: 4294967295 INVITE\nMax-Forwards: 255\n\n");
+		       "CSeq: 2147483647 INVITE\nMax-Forwards: 255\n\n");
 	FWD(m);
-	ck_assert_uint_eq(m->cseq, 4294967295u);
+	ck_assert_uint_eq(m->cseq, 2147483647u);
 	ck_assert_uint_eq(m->max_forwards, 255);
-
 	m = parse_text(INVITE_LINE VIA1
 		       "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\nCall-ID: x\n"
-		       "CSeq: 4294967296 INVITE\nMax-Forwards: 70\n\n");
-	ck_verdict(m, SIFT_REASON_BAD_CSEQ, SIFT_ACTION_PUNT);
+		       "CSeq: 0002147483647 INVITE\nMax-Forwards: 70\n\n");
+	ck_assert_uint_eq(m->cseq, 2147483647u);
+
+	/* RFC 3261 8.1.1.5: less than 2**31 */
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		char buf[512];
+
+		snprintf(buf, sizeof(buf),
+			 INVITE_LINE VIA1 "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\n"
+					  "Call-ID: x\nCSeq: %s INVITE\nMax-Forwards: 70\n\n",
+			 big[i]);
+		ck_verdict(parse_text(buf), SIFT_REASON_BAD_CSEQ, SIFT_ACTION_PUNT);
+	}
 	m = parse_text(INVITE_LINE VIA1 "To: <sip:bob@example.com>\nFrom: <sip:a@b>;tag=1\n"
 					"Call-ID: x\nCSeq: 1 INVITE\nMax-Forwards: 256\n\n");
 	ck_verdict(m, SIFT_REASON_BAD_MAX_FORWARDS, SIFT_ACTION_PUNT);
@@ -747,11 +1044,55 @@ START_TEST(test_sip_parse_ignores_bytes_beyond_length)
 }
 END_TEST
 
+/* ---- defects in realistic messages, as a table (tests/lib/defects.c) ---------- */
+
+static void check_defect(const struct sip_defect_msg *dm, void *arg)
+{
+	const struct sip_defect *df = dm->defect;
+	const struct sift_sip_msg *m;
+	enum sift_action want;
+
+	memset(&scratch, 0, sizeof(scratch));
+	sift_sip_parse_bytes(&scratch, dm->data, dm->len);
+	m = &scratch.msg;
+	/* a request is answered through its top Via, if that is left */
+	if (m->kind == SIFT_KIND_RESPONSE)
+		want = SIFT_ACTION_DROP;
+	else if (df->reason == SIFT_REASON_BAD_VIA && dm->nth == 1 && !df->kept)
+		want = SIFT_ACTION_DROP;
+	else
+		want = SIFT_ACTION_PUNT;
+	ck_assert_msg(m->reason == df->reason && m->action == want,
+		      "%s, %s #%d: %s: %s/%s, want %s/%s", dm->base, df->hdr, dm->nth, dm->value,
+		      sift_action_name(m->action), sift_reason_name(m->reason),
+		      sift_action_name(want), sift_reason_name(df->reason));
+	if (df->kept && dm->nth == 1 && m->kind == SIFT_KIND_REQUEST)
+		ck_span(m->via[0].host, "192.0.2.9");
+	(*(unsigned int *)arg)++;
+}
+
+START_TEST(test_sip_parse_defects)
+{
+	unsigned int checked = 0;
+	char path[256];
+
+	/* the messages are forwarded as they are */
+	for (size_t b = 0; b < sip_defect_n_bases; b++) {
+		snprintf(path, sizeof(path), CORPUS "%s", sip_defect_bases[b]);
+		ck_assert_msg(parse_file(path)->reason == SIFT_REASON_OK, "%s", path);
+	}
+	ck_assert_int_gt(sip_defects_each("tests/corpus", check_defect, &checked), 0);
+	ck_assert_uint_ge(checked, 120);
+	printf("sip_parse: %u defective messages rejected\n", checked);
+}
+END_TEST
+
 Suite *sip_parse_suite(void)
 {
 	Suite *s = suite_create("sip_parse");
 	TCase *tc = tcase_create("corpus");
 	TCase *g = tcase_create("grammar");
+	TCase *d = tcase_create("defects");
 
 	tcase_add_test(tc, test_sip_parse_corpus_verdicts);
 	tcase_add_test(tc, test_sip_parse_wsinv);
@@ -770,6 +1111,11 @@ Suite *sip_parse_suite(void)
 	tcase_add_test(g, test_sip_parse_compact_and_case);
 	tcase_add_test(g, test_sip_parse_lws_and_folding);
 	tcase_add_test(g, test_sip_parse_via_list);
+	tcase_add_test(g, test_sip_parse_via_protocol);
+	tcase_add_test(g, test_sip_parse_via_hosts);
+	tcase_add_test(g, test_sip_parse_via_ports_received);
+	tcase_add_test(g, test_sip_parse_call_id);
+	tcase_add_test(g, test_sip_parse_from_to);
 	tcase_add_test(g, test_sip_parse_route);
 	tcase_add_test(g, test_sip_parse_uris);
 	tcase_add_test(g, test_sip_parse_numbers);
@@ -780,5 +1126,8 @@ Suite *sip_parse_suite(void)
 	tcase_add_test(g, test_sip_parse_framing);
 	tcase_add_test(g, test_sip_parse_ignores_bytes_beyond_length);
 	suite_add_tcase(s, g);
+
+	tcase_add_test(d, test_sip_parse_defects);
+	suite_add_tcase(s, d);
 	return s;
 }

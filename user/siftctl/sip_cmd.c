@@ -61,6 +61,9 @@ static void print_via(const struct sift_scratch *s, const struct sift_via *v)
 
 	out_open_obj(NULL);
 	out_text("  via:");
+	/* another protocol or version: kept for siftd's 505, not valid */
+	out_bool("bad_protocol", v->flags & SIFT_VIA_BAD_PROTO ? " (not SIP/2.0)" : NULL,
+		 v->flags & SIFT_VIA_BAD_PROTO);
 	out_str("transport", " %s", transports[v->transport < 8 ? v->transport : 0]);
 	SPAN("host", " %s", v->host);
 	out_u64("port", v->port ? ":%llu" : NULL, v->port);

@@ -74,7 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(m->eoh <= m->len && m->eoh + m->body_len <= m->len);
 		require(m->n_via >= 1 && m->via[0].host.len > 0);
 		require(m->call_id.len > 0);
-		require(m->kind != SIFT_KIND_REQUEST || m->max_forwards > 0);
+		/* absent Max-Forwards is forwarded with 70 (RFC 3261 16.6 step 3) */
+		require(m->kind != SIFT_KIND_REQUEST || m->max_forwards > 0 ||
+			!(m->present & SIFT_HDR_MAX_FORWARDS));
 		require(m->via_hdr.len >= 2 && m->via[0].value.off >= m->via_hdr.off);
 	}
 	free(s);

@@ -80,12 +80,13 @@ UAC=$!
 sleep 1
 sent=$(flood "$ATTACKER" 4 $FLOOD_RATE)
 diag "flood: $sent"
-check_ge "the flood was far above the limit (>= 100,000 INVITEs a second against 200)" \
-	"$(awk '{ printf "%d", $2 / $4 }' <<<"$sent")" 100000
+# far above the limit, whatever this machine's generator reaches (70-130k/s seen)
+check_ge "the flood was far above the limit (>= 20,000 INVITEs a second against 200)" \
+	"$(awk '{ printf "%d", $2 / $4 }' <<<"$sent")" 20000
 bans=$("$SIFTCTL" -j ban list)
 check_eq "the attacker is banned, automatically, for its INVITE limit" \
 	"$(jq -r --arg a "$ATTACKER/32" '.[] | select(.source == $a) | "\(.origin) \(.limit)"' <<<"$bans")" "auto invite"
-check_ge "the ban dropped most of the flood" "$(shield banned)" 400000
+check_ge "the ban dropped most of the flood" "$(shield banned)" "$(awk '{ printf "%d", $2 / 2 }' <<<"$sent")"
 check_eq "the honest source is not banned" \
 	"$(jq --arg a "$LAB_GEN_V4/32" '[.[] | select(.source == $a)] | length' <<<"$bans")" 0
 check_eq "one ban imposed" "$(shield bans_imposed)" 1

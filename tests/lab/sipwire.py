@@ -9,8 +9,12 @@ from a chosen address and port, and log what arrives where.
                     [--seconds S] [--log FILE] [--ready FILE]
         Send each message (a file, "\\n" line ends turned into CRLF) from the
         bound socket, then keep receiving on it for S seconds (default 0).
-    sipwire.py reply --bind ADDR:PORT --seconds S --log FILE --script FILE
-        Answer requests as the script says (see answer()).
+    sipwire.py uas --bind ADDR:PORT --seconds S --log FILE [--contact URI]
+        Answer every request but ACK with 200 OK, back to where it came from.
+    sipwire.py answer --log FILE --callid ID --out FILE [--via1 VIA] [--set-callid ID]
+        Write the 200 OK a UAS would send for the request with Call-ID ID in
+        a listen log, the Via below the top one or the Call-ID changed if asked
+        (a forged response).
 
 Every log line: {"t", "from", "to", "len", "start", "callid", "cseq",
 "via": [...], "branch0", "text"}.  Bounded in time and count: a socket
@@ -172,6 +176,26 @@ def cmd_uas(a):
     log.close()
 
 
+def cmd_answer(a):
+    req = None
+    with open(a.log) as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec["callid"] == a.callid and not rec["start"].startswith("SIP/2.0"):
+                req = rec["text"]
+    if req is None:
+        sys.exit("no request with Call-ID %s in %s" % (a.callid, a.log))
+    out = answer(req, "200 OK", "uac1").decode("latin-1")
+    lines = out.split("\r\n")
+    vias = [i for i, l in enumerate(lines) if l.startswith("Via: ")]
+    if a.via1 and len(vias) > 1:
+        lines[vias[1]] = "Via: " + a.via1
+    if a.set_callid:
+        lines = ["Call-ID: " + a.set_callid if l.startswith("Call-ID: ") else l for l in lines]
+    with open(a.out, "w", encoding="latin-1") as f:
+        f.write("\n".join(lines))
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -192,8 +216,14 @@ def main(argv):
     up.add_argument("--log", required=True)
     up.add_argument("--contact", default="")
     up.add_argument("--ready")
+    ap = sub.add_parser("answer")
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--callid", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--via1")
+    ap.add_argument("--set-callid")
     a = p.parse_args(argv)
-    {"listen": cmd_listen, "send": cmd_send, "uas": cmd_uas}[a.cmd](a)
+    {"listen": cmd_listen, "send": cmd_send, "uas": cmd_uas, "answer": cmd_answer}[a.cmd](a)
 
 
 if __name__ == "__main__":

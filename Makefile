@@ -171,11 +171,11 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	       -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib
 FUZZ_SECONDS ?= 60
 
-$(B)/fuzz/fuzz_sip: tests/fuzz/fuzz_sip.c user/lib/sip.c include/sift/sip_parse.h include/sift/sip.h \
+$(B)/fuzz/fuzz_sip: tests/fuzz/fuzz_sip.c user/lib/sip_native.c include/sift/sip_parse.h include/sift/sip.h \
 		    include/sift/reasons.h include/sift/common.h
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sip.c user/lib/sip.c
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sip.c user/lib/sip_native.c
 
 fuzz: $(B)/fuzz/fuzz_sip
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The SIP parser: one source, compiled into the XDP program (bpf/sift.bpf.c)
- * and natively into libsift (user/lib/sip.c) for siftd and the tests.  The
+ * and natively into libsift (user/lib/sip_native.c) for siftd and the tests.  The
  * two builds must agree byte for byte on struct sift_sip_msg; the
  * differential test checks that they do.
  *

@@ -22,7 +22,7 @@
 #include "scan.skel.h"
 #include "stages.skel.h"
 #include "sift.skel.h"
-#include "sip.h"
+#include "sip_native.h"
 
 static __u32 repeat = 1000000, rounds = 5;
 

@@ -6,11 +6,11 @@
 #include <bpf/bpf.h>
 
 #include "bpfrun.h"
-#include "fwd.h"
+#include "fwd_native.h"
 #include "fwd_fixture.h"
 #include "pkt.h"
 #include "shieldstate.h"
-#include "sip.h"
+#include "sip_native.h"
 
 struct testnet fix_net;
 const __u64 fix_key[2] = { FIX_KEY0, FIX_KEY1 };

@@ -15,10 +15,10 @@
 #include <bpf/bpf.h>
 
 #include "bpfrun.h"
-#include "fwd.h"
+#include "fwd_native.h"
 #include "fwd_fixture.h"
 #include "pkt.h"
-#include "sip.h"
+#include "sip_native.h"
 #include "suites.h"
 
 #define CRLF "\r\n"

@@ -19,11 +19,11 @@
 
 #include "bpfrun.h"
 #include "defects.h"
-#include "fwd.h"
+#include "fwd_native.h"
 #include "fwd_fixture.h"
 #include "mutate.h"
 #include "pkt.h"
-#include "sip.h"
+#include "sip_native.h"
 #include "suites.h"
 
 #define MUTATIONS 100000

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sip.h"
+#include "sip_native.h"
 
 #define require(cond)                                                                              \
 	do {                                                                                       \

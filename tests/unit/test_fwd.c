@@ -11,9 +11,9 @@
 #include <sift/siphash.h>
 
 #include "addr.h"
-#include "fwd.h"
+#include "fwd_native.h"
 #include "maglev.h"
-#include "sip.h"
+#include "sip_native.h"
 #include "suites.h"
 
 #define M SIFT_MAGLEV_SIZE

@@ -11,7 +11,7 @@
 #include "config.h"
 #include "shield_native.h"
 #include "shield_conf.h"
-#include "sip.h"
+#include "sip_native.h"
 #include "suites.h"
 
 static struct sift_conf *conf;

@@ -12,7 +12,7 @@
 
 #include "defects.h"
 #include "pkt.h"
-#include "sip.h"
+#include "sip_native.h"
 #include "suites.h"
 
 #define CORPUS "tests/corpus/"

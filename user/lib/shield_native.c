@@ -5,7 +5,7 @@
 
 #include <sift/shield_check.h>
 #include "shield_native.h"
-#include "sip.h"
+#include "sip_native.h"
 
 unsigned int sift_msg_class_of(struct sift_scratch *s, size_t len)
 {

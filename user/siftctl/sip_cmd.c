@@ -11,7 +11,7 @@
 
 #include "cli_priv.h"
 #include "out.h"
-#include "sip.h"
+#include "sip_native.h"
 
 static const char *const kinds[] = { "none", "request", "response", "keepalive" };
 static const char *const schemes[] = { "-", "sip", "sips", "tel", "other" };

@@ -11,7 +11,7 @@
 
 #include "log.h"
 #include "probe.h"
-#include "sip.h"
+#include "sip_native.h"
 
 static const char *const health_names[] = { "unknown", "ok", "unreachable" };
 

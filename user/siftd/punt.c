@@ -10,10 +10,10 @@
 #include <sys/socket.h>
 
 #include "addr.h"
-#include "fwd.h"
+#include "fwd_native.h"
 #include "log.h"
 #include "punt.h"
-#include "sip.h"
+#include "sip_native.h"
 
 /* Log the first punted messages, then one in every LOG_EVERY. */
 #define LOG_FIRST 20

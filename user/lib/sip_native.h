@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The SIP parser built natively: the same source as the XDP program's. */
-#ifndef SIFT_LIB_SIP_H
-#define SIFT_LIB_SIP_H
+#ifndef SIFT_LIB_SIP_NATIVE_H
+#define SIFT_LIB_SIP_NATIVE_H
 
 #include <stddef.h>
 #include <sift/sip.h>

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include <sift/sip_parse.h>
-#include "sip.h"
+#include "sip_native.h"
 
 int sift_sip_parse_scratch(struct sift_scratch *s, size_t len)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include <sift/fwd_util.h>
-#include "fwd.h"
+#include "fwd_native.h"
 
 /* The helpers work on a scratch buffer; copy small texts into one. */
 static struct sift_scratch *scratch_with(const void *text, size_t len)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The native build of include/sift/fwd_util.h: the map-free forwarding helpers. */
-#ifndef SIFT_LIB_FWD_H
-#define SIFT_LIB_FWD_H
+#ifndef SIFT_LIB_FWD_NATIVE_H
+#define SIFT_LIB_FWD_NATIVE_H
 
 #include <stddef.h>
 #include <stdint.h>

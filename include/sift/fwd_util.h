@@ -72,7 +72,9 @@ SIFT_INLINE __u64 sift_callid_keyed(struct sift_scratch *s)
 /*
  * The MAC in sift's branch (SipHash-2-4, 32 bits of it): over the branch
  * hash, the Call-ID, the next hop the request goes to and the hop its
- * responses go back to (address and port each).  A response is accepted
+ * responses go back to (address and port each; the words are laid out
+ * per family, and SipHash's length and the last word's tag keep every
+ * layout apart).  A response is accepted
  * only from that next hop, for that call, towards that previous hop: a
  * branch replayed from another source, moved onto another call, or with
  * the Via below sift's changed to name someone else, does not verify.
@@ -85,6 +87,12 @@ SIFT_INLINE __u32 sift_branch_mac(const __u64 key[2], __u64 h, __u64 callid_h,
 
 	m[0] = h;
 	m[1] = callid_h;
+	if (nh->family == SIFT_AF_INET && ph->family == SIFT_AF_INET) {
+		/* both IPv4: an address and its port fit one word (4 words, 12 rounds, not 18) */
+		m[2] = (__u64)nh->v4 | (__u64)(nh_port & 0xffff) << 32;
+		m[3] = (__u64)ph->v4 | (__u64)(ph_port & 0xffff) << 32 | (__u64)SIFT_MAC_BRANCH << 56;
+		return (__u32)sift_siphash(key[0], key[1], m, 4);
+	}
 	sift_addr_words(nh, &m[2]);
 	sift_addr_words(ph, &m[4]);
 	m[6] = (__u64)(nh_port & 0xffff) | (__u64)(ph_port & 0xffff) << 16 |
@@ -105,6 +113,10 @@ SIFT_INLINE __u32 sift_vouch_mac(const __u64 key[2], __u64 callid_h, const struc
 	__u64 m[4];
 
 	m[0] = callid_h;
+	if (hop->family == SIFT_AF_INET) {
+		m[1] = (__u64)hop->v4 | (__u64)SIFT_MAC_VOUCH << 56;
+		return (__u32)sift_siphash(key[0], key[1], m, 2);
+	}
 	sift_addr_words(hop, &m[1]);
 	m[3] = (__u64)hop->family | (__u64)SIFT_MAC_VOUCH << 56;
 	return (__u32)sift_siphash(key[0], key[1], m, 4);
@@ -371,8 +383,8 @@ SIFT_SUBPROG int sift_via_received(struct sift_scratch *s)
 	} else if (v->flags & SIFT_VIA_RPORT && !v->rport) {
 		need_received = 1; /* RFC 3581 4: even when sent-by is the source */
 	} else {
-		need_received = sift_ip_parse(s, v->host.off, v->host.len, &a) ||
-				!sift_addr_eq(&a, &pl->peer);
+		/* the parser keeps the sent-by host it read as an address */
+		need_received = !v->addr.family || !sift_addr_eq(&v->addr, &pl->peer);
 	}
 	if (v->flags & SIFT_VIA_RPORT && !v->rport) {
 		pl->via_at = sift_rport_end(s, v->value.off, vend);

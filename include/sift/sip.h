@@ -120,6 +120,7 @@ struct sift_via {
 	__u8 ttl;
 	__u8 flags; /* enum sift_via_flags */
 	__u8 pad;
+	struct sift_addr addr; /* the sent-by host as an address; family 0: a hostname */
 };
 
 /* Headers seen, for duplicates and mandatory checks. */
@@ -189,7 +190,7 @@ struct sift_sip_msg {
 	struct sift_span to_tag;
 	struct sift_span user_agent;
 };
-SIFT_ASSERT_SIZE(struct sift_sip_msg, 168);
+SIFT_ASSERT_SIZE(struct sift_sip_msg, 208);
 
 /* How far a request's source is trusted (enum sift_fwd_plan.trust). */
 enum sift_trust {

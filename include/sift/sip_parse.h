@@ -1388,13 +1388,15 @@ SIFT_SUBPROG int sift_via_addrs(struct sift_scratch *s, struct sift_via *v)
 		return -1;
 	h = v->host.off;
 	len = v->host.len;
+	__builtin_memset(&v->addr, 0, sizeof(v->addr));
 	if (!len)
 		return -1;
 	if (SIFT_B(s, h) == '[') {
-		if (sift_ip6_parse(s, h, len, &a))
+		if (sift_ip6_parse(s, h, len, &v->addr))
 			return -1;
-	} else if (!(sift_ct(SIFT_B(s, h)) & SIFT_CT_DIGIT) || sift_ip4_parse(s, h, len, &a)) {
+	} else if (!(sift_ct(SIFT_B(s, h)) & SIFT_CT_DIGIT) || sift_ip4_parse(s, h, len, &v->addr)) {
 		/* not a dotted quad: a name (whose last label starts with a letter) */
+		__builtin_memset(&v->addr, 0, sizeof(v->addr));
 		if (sift_hostname_check(s, h, h + len))
 			return -1;
 	}

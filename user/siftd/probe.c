@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "log.h"
 #include "probe.h"
 #include "sip_native.h"
@@ -65,27 +66,6 @@ void sift_probe_config(struct sift_prober *p, unsigned int interval, unsigned in
 	p->failures = failures ? failures : 1;
 }
 
-static void to_sockaddr(const struct sift_addr *a, unsigned int port, struct sockaddr_storage *ss,
-			socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == SIFT_AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = a->v4;
-		*len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, a->v6, 16);
-		*len = sizeof(*sin6);
-	}
-}
-
 /* "host:port" sift is seen as by @dst, from the kernel's own route choice. */
 static int local_hostport(int fd, const struct sockaddr_storage *dst, socklen_t dlen, char *out,
 			  size_t len)
@@ -128,7 +108,7 @@ static void send_probe(struct sift_prober *p, unsigned int idx)
 
 	if (fd < 0)
 		return;
-	to_sockaddr(&t->addr, t->port, &dst, &dlen);
+	dlen = sift_sockaddr_of(&t->addr, t->port, &dst);
 	sift_addr_fmt(&t->addr, a, sizeof(a));
 	snprintf(ruri, sizeof(ruri), t->addr.family == SIFT_AF_INET ? "%s:%u" : "[%s]:%u", a,
 		 t->port);

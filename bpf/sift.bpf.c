@@ -56,8 +56,12 @@ int sift_xdp(struct xdp_md *ctx)
 			if (why)
 				goto drop;
 		}
-	} else if (class == SIFT_STAT_CLASS_FRAGMENT) {
-		/* fragments to sift: who sent them (siftd checks the reassembled message) */
+	} else if (class == SIFT_STAT_CLASS_FRAGMENT || class == SIFT_STAT_CLASS_IP6_EXTHDR) {
+		/*
+		 * What XDP cannot read whole (fragments; IPv6 behind extension
+		 * headers the cursor does not follow to UDP) but the kernel will
+		 * deliver to siftd: who sent it.  siftd checks the message.
+		 */
 		why = sift_shield_fragment(&tb, &pkt);
 		if (why)
 			goto drop;

@@ -487,6 +487,40 @@ START_TEST(test_shield_fragments)
 }
 END_TEST
 
+/*
+ * IPv6 behind a hop-by-hop, destination options or routing header, not a
+ * fragment: XDP does not read the SIP behind it and the kernel delivers it
+ * to siftd, so it meets the same source checks as a fragment.
+ */
+START_TEST(test_shield_ip6_ext_headers)
+{
+	static const __u8 ext[] = { IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_ROUTING };
+
+	acl(false, "2001:db8:1::2/128", false);
+	install();
+	ban_now("2001:db8:1:1::3");
+	for (unsigned int i = 0; i < 3; i++) {
+		for (int who = 0; who < 3; who++) {
+			static const char *const src[] = { "2001:db8:1::2", "2001:db8:1:1::3",
+							   "2001:db8:1:2::4" };
+			struct pkt_spec spec = {
+				.ip6_ext_on = true,
+				.ip6_ext = ext[i],
+				.payload = invite,
+				.payload_len = strlen(invite),
+			};
+			unsigned int act = send_spec(&spec, src[who]);
+
+			ck_assert_msg(act == (who == 2 ? XDP_PASS : XDP_DROP),
+				      "extension header %u from %s: action %u", ext[i], src[who], act);
+		}
+	}
+	ck_assert_uint_eq(counter(SIFT_STAT_CLASS_IP6_EXTHDR), 9);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_ACL_DENY), 3);
+	ck_assert_uint_eq(counter(SIFT_STAT_SHIELD_BANNED), 3);
+}
+END_TEST
+
 /* Allow-only: fragments from sources not on the list are dropped, the listed pass. */
 START_TEST(test_shield_fragments_allow_only)
 {
@@ -677,6 +711,7 @@ Suite *bpf_shield_suite(void)
 	tcase_add_test(tc, test_shield_malformed);
 	tcase_add_test(tc, test_shield_fragments);
 	tcase_add_test(tc, test_shield_fragments_allow_only);
+	tcase_add_test(tc, test_shield_ip6_ext_headers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("native");

@@ -6,6 +6,8 @@
 # the kernel reassembles for siftd, is dropped by siftd's native build of the
 # shield.  Each is first shown to be able to arrive: a clean fragmented INVITE
 # from a clean source does reach siftd.  IPv4 and IPv6; fragments by scapy.
+# The same for an IPv6 INVITE, whole, behind a hop-by-hop or destination
+# options header, which XDP does not read past either.
 . "$(dirname "$0")/lib.sh"
 lab_init 07
 
@@ -14,8 +16,8 @@ PY=/usr/bin/python3 # Debian's, which has scapy (a pyenv python3 may come first 
 FRAGSEND=$TOP/tests/lab/fragsend.py
 set -- $LAB_GEN_V4_EXTRA
 BANNED4=$1 SCANNER4=$2
-BANNED6=2001:db8:1::10 SCANNER6=2001:db8:1::11
-for a in $BANNED6 $SCANNER6; do ip -n "$LAB_GEN" -6 addr add "$a/64" dev "$LAB_GEN_IF" nodad; done
+BANNED6=2001:db8:1::10 SCANNER6=2001:db8:1::11 SCANNER6X=2001:db8:1::12
+for a in $BANNED6 $SCANNER6 $SCANNER6X; do ip -n "$LAB_GEN" -6 addr add "$a/64" dev "$LAB_GEN_IF" nodad; done
 
 conf=$T_TMP/sift.yaml
 cat >"$conf" <<EOF2
@@ -92,8 +94,41 @@ for fam in 4 6; do
 		"$(($(daemon requests) - q0)) $(($(daemon 'by_method.INVITE // 0') - i0))" "0 0"
 done
 
+# --- IPv6 behind extension headers, whole: XDP does not read the SIP past them -------------
+fam=6 SIFT=$LAB_RTR_GEN_V6 SCANNER=$SCANNER6X
+exthdr() { stat_get class ip6_exthdr packets; }
+# sendx WHO SRC USER_AGENT HOW: one INVITE from SRC behind a HOW (hopopts, dstopts) header;
+# check that it reached sift's XDP program as such (MLD reports come behind a
+# hop-by-hop header too: at least one more)
+sendx() {
+	local x0
+	x0=$(exthdr)
+	in_gen "$PY" "$FRAGSEND" "$LAB_GEN_IF" "$RTR_MAC" "$2" "$SIFT" "$3" "$4" >/dev/null
+	stat_at_least 3 class ip6_exthdr $((x0 + 1)) >/dev/null
+	check_ge "IPv6: $1 INVITE behind a $4 header reached sift's XDP program" "$(($(exthdr) - x0))" 1
+}
+e0=$(daemon reassembled.ip6_ext_headers) i0=$(daemon 'by_method.INVITE // 0')
+sendx "a clean source's clean" "$LAB_GEN_V6" Acme-PBX/1.0 dstopts
+daemon_at_least 3 reassembled.ip6_ext_headers $((e0 + 1))
+check_eq "IPv6: siftd got it, and knows it came behind extension headers" \
+	"$(($(daemon reassembled.ip6_ext_headers) - e0))" 1
+check_eq "IPv6: and passed it on to its handling as an INVITE" \
+	"$(($(daemon 'by_method.INVITE // 0') - i0))" 1
+b0=$(shield banned) m0=$(daemon messages)
+sendx "a banned source's" "$BANNED6" Acme-PBX/1.0 hopopts
+check_eq "IPv6 behind extension headers: dropped in XDP as banned" "$(($(shield banned) - b0))" 1
+sleep 0.3
+check_eq "IPv6 behind extension headers: siftd got nothing from the banned source" \
+	"$(($(daemon messages) - m0))" 0
+e0=$(daemon reassembled.ip6_ext_headers) s0=$(daemon reassembled.shield.scanner)
+q0=$(daemon requests)
+sendx "a clean source's scanner" "$SCANNER" friendly-scanner hopopts
+daemon_at_least 3 reassembled.ip6_ext_headers $((e0 + 1))
+check_eq "IPv6 behind extension headers: siftd's shield dropped the scanner" \
+	"$(($(daemon reassembled.shield.scanner) - s0)) $(($(daemon requests) - q0))" "1 0"
+
 check_eq "siftctl daemon show says it in text" \
-	"$("$SIFTCTL" daemon show | grep -c 'reassembled from fragments: 4, dropped by the shield: 2 (scanner 2)')" 1
+	"$("$SIFTCTL" daemon show | grep -c 'reassembled from fragments: 4, behind IPv6 extension headers: 2, dropped by the shield: 3 (scanner 3)')" 1
 check "XDP's shield dropped no scanner: none of it was visible there" test "$(shield scanner)" = 0
 check "siftd found the program's bucket table (reassembled messages are rate limited)" \
 	bash -c "! grep -q 'no bucket table' '$T_TMP/siftd.log'"

@@ -3,17 +3,19 @@
 """Send one SIP INVITE over UDP as IP fragments (scapy), and print how many
 fragments went out.
 
-    fragsend.py IFACE DMAC SRC DST USER_AGENT [FRAGSIZE]
+    fragsend.py IFACE DMAC SRC DST USER_AGENT [FRAGSIZE | hopopts | dstopts]
 
 IPv4 or IPv6 by the addresses.  The INVITE carries an SDP body, so that it
 is some 1200 bytes; FRAGSIZE (default 400) is the largest fragment's IP
-payload.  USER_AGENT "-" sends none.  Runs with Debian's python3-scapy:
+payload.  hopopts or dstopts (IPv6): the INVITE goes whole, in one packet,
+behind a hop-by-hop or destination options header.  USER_AGENT "-" sends none.  Runs with Debian's python3-scapy:
 call it as /usr/bin/python3, not a python3 that cannot import scapy.
 """
 import sys
 import uuid
 
-from scapy.all import IP, UDP, Ether, IPv6, IPv6ExtHdrFragment, conf, fragment, fragment6, sendp
+from scapy.all import (IP, UDP, Ether, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
+                       conf, fragment, fragment6, sendp)
 
 
 def invite(src, dst, user_agent):
@@ -39,9 +41,16 @@ def invite(src, dst, user_agent):
 
 def main():
     iface, dmac, src, dst, user_agent = sys.argv[1:6]
-    size = int(sys.argv[6]) if len(sys.argv) > 6 else 400
+    how = sys.argv[6] if len(sys.argv) > 6 else "400"
     conf.verb = 0
     payload = invite(src, dst, user_agent)
+    if how in ("hopopts", "dstopts"):
+        ext = IPv6ExtHdrHopByHop() if how == "hopopts" else IPv6ExtHdrDestOpt()
+        pkt = IPv6(src=src, dst=dst) / ext / UDP(sport=5070, dport=5060) / payload
+        sendp([Ether(dst=dmac) / pkt], iface=iface)
+        print(1)
+        return
+    size = int(how)
     if ":" in src:
         pkt = IPv6(src=src, dst=dst) / IPv6ExtHdrFragment() / UDP(sport=5070, dport=5060) / payload
         frags = fragment6(pkt, size + 40 + 8)  # fragment6 counts the headers in

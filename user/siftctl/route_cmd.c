@@ -410,7 +410,7 @@ static int live_clear(struct cli *c, int argc, char **argv)
 	return SIFTCTL_EXIT_OK;
 }
 
-/* What the kernel reassembled for siftd, and what siftd's shield dropped of it, by reason. */
+/* What the fast path could not read whole, and what siftd's shield dropped of it, by reason. */
 static void daemon_show_reassembled(json_t *r)
 {
 	json_t *why = json_object_get(r, "shield"), *v;
@@ -420,6 +420,8 @@ static void daemon_show_reassembled(json_t *r)
 	out_open_obj("reassembled");
 	out_s64("messages", "  reassembled from fragments: %lld,",
 		json_integer_value(json_object_get(r, "messages")));
+	out_s64("ip6_ext_headers", " behind IPv6 extension headers: %lld,",
+		json_integer_value(json_object_get(r, "ip6_ext_headers")));
 	out_s64("dropped", " dropped by the shield: %lld",
 		json_integer_value(json_object_get(r, "dropped")));
 	out_open_obj("shield");

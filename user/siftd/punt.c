@@ -49,6 +49,19 @@ static int bind_port(int family, unsigned int port)
 		close(fd);
 		return -e;
 	}
+	/*
+	 * and which came behind IPv6 extension headers: XDP classifies those,
+	 * checks their source and passes them without reading the SIP
+	 */
+	if (family == AF_INET6 &&
+	    (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &one, sizeof(one)) ||
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVDSTOPTS, &one, sizeof(one)) ||
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVRTHDR, &one, sizeof(one)))) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
 	if (bind(fd, (struct sockaddr *)&ss, len)) {
 		int e = errno;
 
@@ -240,14 +253,27 @@ static void addr_of(const struct sockaddr_storage *ss, struct sift_addr *a)
 	}
 }
 
-/* Did the kernel reassemble the datagram @mh describes (IP_RECVFRAGSIZE and its IPv6 twin)? */
-static bool reassembled(struct msghdr *mh)
+/* How the fast path saw the datagram @mh describes. */
+enum seen { SEEN_WHOLE, SEEN_FRAGMENTS, SEEN_EXT_HEADERS };
+
+static enum seen how_seen(struct msghdr *mh)
 {
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+	enum seen how = SEEN_WHOLE;
+
+	/* options that did not fit: there were some, so it came behind extension headers */
+	if (mh->msg_flags & MSG_CTRUNC)
+		how = SEEN_EXT_HEADERS;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		/* reassembled (IP_RECVFRAGSIZE and its IPv6 twin): XDP saw only fragments */
 		if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVFRAGSIZE) ||
 		    (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVFRAGSIZE))
-			return true;
-	return false;
+			return SEEN_FRAGMENTS;
+		if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    (cm->cmsg_type == IPV6_HOPOPTS || cm->cmsg_type == IPV6_DSTOPTS ||
+		     cm->cmsg_type == IPV6_RTHDRDSTOPTS || cm->cmsg_type == IPV6_RTHDR))
+			how = SEEN_EXT_HEADERS;
+	}
+	return how;
 }
 
 static __u64 now_ns(void)
@@ -266,9 +292,11 @@ void sift_punt_input(struct sift_punt *p, int fd)
 		struct sift_scratch *s = p->scratch;
 		char peer[INET6_ADDRSTRLEN + 8];
 		union {
-			char buf[CMSG_SPACE(sizeof(int))];
+			/* the fragment size, or room for the usual extension headers */
+			char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(256)];
 			struct cmsghdr align;
 		} ctl;
+		enum seen how;
 		struct iovec iov = { .iov_base = s->buf, .iov_len = SIFT_MSG_MAX + 1 };
 		struct msghdr mh = {
 			.msg_name = &from,
@@ -286,15 +314,20 @@ void sift_punt_input(struct sift_punt *p, int fd)
 			return;
 		p->st.messages++;
 		p->st.bytes += n;
-		if (reassembled(&mh)) {
+		how = how_seen(&mh);
+		if (how != SEEN_WHOLE) {
 			/*
-			 * The fast path saw only its fragments (and checked their
-			 * source): the rest of its shield runs here, on the whole.
-			 * What it drops goes no further, silently, as in XDP.
+			 * The fast path saw only its fragments, or not past its
+			 * IPv6 extension headers (and checked its source): the rest
+			 * of its shield runs here, on the whole.  What it drops goes
+			 * no further, silently, as in XDP.
 			 */
 			struct sift_addr src;
 
-			p->st.reassembled++;
+			if (how == SEEN_FRAGMENTS)
+				p->st.reassembled++;
+			else
+				p->st.ext_headers++;
 			addr_of(&from, &src);
 			if (sift_shield_native(p->shield, s, n, &src, now_ns()))
 				continue;
@@ -333,7 +366,10 @@ void sift_punt_input(struct sift_punt *p, int fd)
 	}
 }
 
-/* What the kernel reassembled, and what the shield dropped of it, by reason. */
+/*
+ * What the fast path could not read whole (reassembled; IPv6 behind extension
+ * headers), and what the shield dropped of it here, by reason.
+ */
 static json_t *reassembled_json(const struct sift_punt *p)
 {
 	json_t *why = json_object();
@@ -346,8 +382,9 @@ static json_t *reassembled_json(const struct sift_punt *p)
 		if (i != SIFT_STAT_SHIELD_BAN_IMPOSED)
 			dropped += p->shield->counts[i];
 	}
-	return json_pack("{s:I, s:I, s:o}", "messages", (json_int_t)p->st.reassembled, "dropped",
-			 (json_int_t)dropped, "shield", why);
+	return json_pack("{s:I, s:I, s:I, s:o}", "messages", (json_int_t)p->st.reassembled,
+			 "ip6_ext_headers", (json_int_t)p->st.ext_headers, "dropped", (json_int_t)dropped,
+			 "shield", why);
 }
 
 json_t *sift_punt_json(const struct sift_punt *p)

@@ -3,7 +3,8 @@
  * Where punted messages land: a UDP socket on each SIP port, IPv4 and IPv6.
  * The fast path passes to the kernel what it cannot finish; the kernel
  * delivers it here.  So does the kernel with what it reassembled from
- * fragments, which the fast path saw only in pieces: those meet the fast
+ * fragments, which the fast path saw only in pieces, and with IPv6 that
+ * came behind extension headers, which it does not read past: those meet the fast
  * path's shield here first (its native build, on its maps), and what the
  * shield drops goes no further.  Responses that carry sift's Via are forwarded from
  * here, as the fast path would have (typically because the caller's
@@ -35,6 +36,7 @@ struct sift_punt_stats {
 	uint64_t responses;
 	uint64_t malformed; /* the parser would drop it: syntax, not SIP */
 	uint64_t reassembled; /* the kernel reassembled it from fragments */
+	uint64_t ext_headers; /* IPv6 behind extension headers, which XDP does not read past */
 	uint64_t by_method[SIFT_METHOD__MAX];
 	uint64_t bytes;
 };
@@ -62,7 +64,7 @@ int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct 
 int sift_punt_update(struct sift_punt *p, const struct sift_conf *c);
 void sift_punt_close(struct sift_punt *p);
 
-/* Read what is waiting on @fd (one of p->fds): shield what was reassembled, count and log it. */
+/* Read what is waiting on @fd (one of p->fds): shield what XDP could not read whole, count and log it. */
 void sift_punt_input(struct sift_punt *p, int fd);
 
 json_t *sift_punt_json(const struct sift_punt *p);

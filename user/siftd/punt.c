@@ -240,19 +240,6 @@ static int forward_response(struct sift_punt *p, size_t n, const struct sockaddr
 	return 1;
 }
 
-/* The sender of a datagram, as the shield keys it. */
-static void addr_of(const struct sockaddr_storage *ss, struct sift_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		a->family = SIFT_AF_INET;
-		a->v4 = ((const struct sockaddr_in *)ss)->sin_addr.s_addr;
-	} else {
-		a->family = SIFT_AF_INET6;
-		memcpy(a->v6, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	}
-}
-
 /* How the fast path saw the datagram @mh describes. */
 enum seen { SEEN_WHOLE, SEEN_FRAGMENTS, SEEN_EXT_HEADERS };
 
@@ -323,12 +310,13 @@ void sift_punt_input(struct sift_punt *p, int fd)
 			 * no further, silently, as in XDP.
 			 */
 			struct sift_addr src;
+			unsigned int sport;
 
 			if (how == SEEN_FRAGMENTS)
 				p->st.reassembled++;
 			else
 				p->st.ext_headers++;
-			addr_of(&from, &src);
+			sift_addr_of_sockaddr(&from, &src, &sport);
 			if (sift_shield_native(p->shield, s, n, &src, now_ns()))
 				continue;
 			reason = s->msg.reason;

@@ -10,5 +10,6 @@ Suite *sip_parse_suite(void);
 Suite *fwd_suite(void);
 Suite *routing_suite(void);
 Suite *shield_suite(void);
+Suite *reply_suite(void);
 
 #endif

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Local replies (user/lib/reply.c): which code, and the bytes, exactly. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "reply.h"
+#include "sip_native.h"
+#include "suites.h"
+
+static struct sift_scratch s;
+static char out[SIFT_REPLY_MAX];
+static const __u64 key[2] = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+
+/* Parse @msg from @src:@sport and build its reply; its length, -1, or 0 for none. */
+static ssize_t reply_to(const char *msg, size_t n, const char *src, unsigned int sport,
+			unsigned int *code, unsigned int *port)
+{
+	struct sift_addr a;
+	struct sift_reply r;
+
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, msg, n);
+	r = sift_reply_for(&s);
+	*code = r.code;
+	ck_assert_int_eq(sift_addr_parse(src, &a), 0);
+	return r.code ? sift_reply_build(&s, n, &a, sport, key, r, out, sizeof(out), port) : 0;
+}
+
+static const char invite_mf0[] = "INVITE sip:+14155550123@198.18.1.1 SIP/2.0\r\n"
+				 "Via: SIP/2.0/UDP 198.18.1.2:5070;branch=z9hG4bK-1;rport\r\n"
+				 "Via: SIP/2.0/UDP 198.18.9.9;branch=z9hG4bK-0\r\n"
+				 "Max-Forwards: 0\r\n"
+				 "From: <sip:a@198.18.1.2>;tag=f1\r\n"
+				 "To: <sip:+14155550123@198.18.1.1>\r\n"
+				 "Call-ID: c1@198.18.1.2\r\n"
+				 "CSeq: 7 INVITE\r\n"
+				 "Contact: <sip:a@198.18.1.2:5070>\r\n"
+				 "Content-Length: 0\r\n\r\n";
+
+/*
+ * Max-Forwards 0: 483, the Vias (the top one with rport filled and
+ * received, RFC 3581 4), From, To with sift's tag, Call-ID, CSeq; nothing
+ * else of the request (Contact, Max-Forwards).  To the source port (rport).
+ */
+START_TEST(test_reply_483_bytes)
+{
+	unsigned int code, port;
+	ssize_t n = reply_to(invite_mf0, strlen(invite_mf0), "198.18.1.2", 40000, &code, &port);
+	char tag[64], want[1024];
+
+	ck_assert_uint_eq(code, 483);
+	ck_assert_int_gt(n, 0);
+	out[n] = 0;
+	/* the tag is a MAC: take it from the reply, then demand every other byte */
+	ck_assert_ptr_nonnull(strstr(out, ";tag="));
+	ck_assert_int_eq(sscanf(strstr(strstr(out, "To: "), ";tag=") + 5, "%16[0-9a-f]", tag), 1);
+	ck_assert_uint_eq(strlen(tag), 16);
+	snprintf(want, sizeof(want),
+		 "SIP/2.0 483 Too Many Hops\r\n"
+		 "Via: SIP/2.0/UDP 198.18.1.2:5070;branch=z9hG4bK-1;rport=40000;received=198.18.1.2\r\n"
+		 "Via: SIP/2.0/UDP 198.18.9.9;branch=z9hG4bK-0\r\n"
+		 "From: <sip:a@198.18.1.2>;tag=f1\r\n"
+		 "To: <sip:+14155550123@198.18.1.1>;tag=%s\r\n"
+		 "Call-ID: c1@198.18.1.2\r\n"
+		 "CSeq: 7 INVITE\r\n"
+		 "Server: sift\r\n"
+		 "Content-Length: 0\r\n\r\n",
+		 tag);
+	ck_assert_str_eq(out, want);
+	ck_assert_uint_eq(port, 40000);
+}
+END_TEST
+
+/* A retransmission gets the same bytes; another call another tag. */
+START_TEST(test_reply_retransmission)
+{
+	unsigned int code, port;
+	char first[SIFT_REPLY_MAX], other[sizeof(invite_mf0)];
+	ssize_t n = reply_to(invite_mf0, strlen(invite_mf0), "198.18.1.2", 40000, &code, &port), m;
+
+	ck_assert_int_gt(n, 0);
+	memcpy(first, out, n);
+	m = reply_to(invite_mf0, strlen(invite_mf0), "198.18.1.2", 40000, &code, &port);
+	ck_assert_int_eq(m, n);
+	ck_assert_int_eq(memcmp(first, out, n), 0);
+	memcpy(other, invite_mf0, sizeof(invite_mf0));
+	memcpy(strstr(other, "c1@"), "c2@", 3);
+	m = reply_to(other, strlen(other), "198.18.1.2", 40000, &code, &port);
+	ck_assert_int_eq(m, n);
+	ck_assert_int_ne(memcmp(first, out, n), 0);
+}
+END_TEST
+
+/*
+ * Without rport, to the top Via's port on the source address; sent-by
+ * elsewhere gets received= the source.  An existing To tag is kept.
+ */
+START_TEST(test_reply_port_and_tag)
+{
+	static const char msg[] = "BYE sip:b@198.18.1.1 SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 198.18.7.7:5080;branch=z9hG4bK-2\r\n"
+				  "Max-Forwards: 0\r\n"
+				  "From: <sip:a@198.18.1.2>;tag=f1\r\n"
+				  "To: <sip:b@198.18.1.1>;tag=t9\r\n"
+				  "Call-ID: c3@198.18.1.2\r\n"
+				  "CSeq: 8 BYE\r\n"
+				  "Content-Length: 0\r\n\r\n";
+	unsigned int code, port;
+	ssize_t n = reply_to(msg, strlen(msg), "198.18.1.2", 40000, &code, &port);
+
+	ck_assert_uint_eq(code, 483);
+	ck_assert_int_gt(n, 0);
+	out[n] = 0;
+	ck_assert_uint_eq(port, 5080);
+	ck_assert_ptr_nonnull(
+		strstr(out, "Via: SIP/2.0/UDP 198.18.7.7:5080;branch=z9hG4bK-2;received=198.18.1.2\r\n"));
+	ck_assert_ptr_nonnull(strstr(out, "To: <sip:b@198.18.1.1>;tag=t9\r\n"));
+	ck_assert_ptr_null(strstr(out, "tag=t9;tag"));
+}
+END_TEST
+
+/* What must not be answered: an ACK, a response, a request without a usable Via. */
+START_TEST(test_reply_none)
+{
+	static const char *const msgs[] = {
+		"ACK sip:b@198.18.1.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.2;branch=z9hG4bK-3\r\n"
+		"Max-Forwards: 0\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\n"
+		"Call-ID: c4\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+		"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 198.18.1.2;branch=z9hG4bK-3\r\n"
+		"From: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\n"
+		"Call-ID: c4\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+		"OPTIONS sip:b@198.18.1.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.2:99999;branch=z\r\n"
+		"Max-Forwards: 70\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\n"
+		"Call-ID: c4\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+	};
+
+	for (unsigned int i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		unsigned int code, port;
+
+		ck_assert_int_eq(reply_to(msgs[i], strlen(msgs[i]), "198.18.1.2", 5060, &code, &port),
+				 0);
+		ck_assert_uint_eq(code, 0);
+	}
+}
+END_TEST
+
+/* RFC 4475's messages with an expected answer get it (the README's table). */
+START_TEST(test_reply_rfc4475)
+{
+	static const struct {
+		const char *file;
+		unsigned int code;
+		const char *must; /* a line the reply must hold, or NULL */
+	} cases[] = {
+		{ "unkscm.dat", 416, NULL },
+		{ "novelsc.dat", 416, NULL },
+		{ "bext01.dat", 420,
+		  "Unsupported: noProxiesSupportThis, norDoAnyProxiesSupportThis\r\n" },
+		{ "badvers.dat", 505, NULL },
+		{ "zeromf.dat", 483, NULL },
+		/* RFC 4475 asks 400, but its top Via is unusable: nothing may be sent */
+		{ "badinv01.dat", 0, NULL },
+		{ "insuf.dat", 400, NULL }, /* no Call-ID, From, To to echo: not built */
+		{ "scalar02.dat", 400, "SIP/2.0 400 Bad CSeq\r\n" },
+		{ "clerr.dat", 400, "SIP/2.0 400 Bad Content-Length\r\n" },
+		{ "mismatch01.dat", 400, "SIP/2.0 400 CSeq Method Mismatch\r\n" },
+		{ "ltgtruri.dat", 400, "SIP/2.0 400 Bad Request-URI\r\n" },
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static char msg[8192];
+		char path[256];
+		unsigned int code, port;
+		size_t len;
+		ssize_t n;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "tests/corpus/rfc4475/%s", cases[i].file);
+		f = fopen(path, "rb");
+		ck_assert_msg(f != NULL, "%s", path);
+		len = fread(msg, 1, sizeof(msg), f);
+		fclose(f);
+		n = reply_to(msg, len, "198.18.1.2", 5060, &code, &port);
+		ck_assert_msg(code == cases[i].code, "%s: %u, want %u", cases[i].file, code,
+			      cases[i].code);
+		if (!cases[i].code || !strcmp(cases[i].file, "insuf.dat")) {
+			ck_assert_msg(n <= 0, "%s: a reply of %zd bytes", cases[i].file, n);
+			continue;
+		}
+		ck_assert_msg(n > 0 && (size_t)n <= 3 * len, "%s: %zd bytes", cases[i].file, n);
+		out[n] = 0;
+		ck_assert_msg(!cases[i].must || strstr(out, cases[i].must), "%s:\n%s", cases[i].file,
+			      out);
+		/* the identifiers echoed, once each */
+		ck_assert_ptr_nonnull(strstr(out, "\r\nCall-ID:") ?: strstr(out, "\r\ni:"));
+		ck_assert_ptr_nonnull(strstr(out, ";received=198.18.1.2"));
+	}
+}
+END_TEST
+
+Suite *reply_suite(void)
+{
+	Suite *su = suite_create("reply");
+	TCase *tc = tcase_create("local");
+
+	tcase_add_test(tc, test_reply_483_bytes);
+	tcase_add_test(tc, test_reply_retransmission);
+	tcase_add_test(tc, test_reply_port_and_tag);
+	tcase_add_test(tc, test_reply_none);
+	tcase_add_test(tc, test_reply_rfc4475);
+	suite_add_tcase(su, tc);
+	return su;
+}

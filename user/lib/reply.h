@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The slow path's local replies (RFC 3261 8.2, 16.3): which one the parser's
+ * verdict on a request calls for, and its bytes.  Stateless: the same
+ * request (a retransmission) gets the same reply, To tag included.
+ */
+#ifndef SIFT_LIB_REPLY_H
+#define SIFT_LIB_REPLY_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sift/common.h>
+#include <sift/sip.h>
+
+/* The longest reply sift builds (it copies the request's Vias, From, To, Call-ID, CSeq). */
+#define SIFT_REPLY_MAX (SIFT_MSG_MAX + 512)
+
+struct sift_reply {
+	unsigned int code; /* 0: none (not a request, or nothing to answer) */
+	const char *phrase;
+};
+
+/*
+ * The reply the parser's verdict on the request in @s calls for, checked in
+ * this order (as Kamailio's REQINIT route does): the version (505), then
+ * syntax with a usable top Via (400, the phrase naming the problem), the
+ * Request-URI's scheme (416), Proxy-Require (420), Max-Forwards 0 (483).
+ * A message without a usable top Via, a response, an ACK, or anything the
+ * parser passed, gets none (code 0).
+ */
+struct sift_reply sift_reply_for(const struct sift_scratch *s);
+
+/*
+ * Build the reply @r to the request parsed in @s (@n bytes), which came
+ * from @src:@sport, into @out (@cap bytes): the status line, the request's
+ * Vias (the top one with received and rport as RFC 3261 18.2.1 and RFC 3581
+ * ask), From, To (with a tag of sift's when it has none, a MAC of the
+ * request's identifiers under @key, the same for a retransmission),
+ * Call-ID, CSeq, Unsupported for a 420, Server and Content-Length: 0.
+ * Returns its length, or -1 when the request lacks one of those headers or
+ * the reply would not fit.  *@to_port gets where it goes on @src (the
+ * rport, or the top Via's port, RFC 3261 18.2.2): never another address.
+ */
+ssize_t sift_reply_build(struct sift_scratch *s, size_t n, const struct sift_addr *src,
+			 unsigned int sport, const __u64 key[2], struct sift_reply r, char *out,
+			 size_t cap, unsigned int *to_port);
+
+#endif

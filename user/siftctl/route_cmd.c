@@ -410,22 +410,15 @@ static int live_clear(struct cli *c, int argc, char **argv)
 	return SIFTCTL_EXIT_OK;
 }
 
-/* What the fast path could not read whole, and what siftd's shield dropped of it, by reason. */
-static void daemon_show_reassembled(json_t *r)
+/* The counters of object @name in @r: " (key n, ...)" in text, the lot in JSON. */
+static void daemon_show_counts(json_t *r, const char *name)
 {
-	json_t *why = json_object_get(r, "shield"), *v;
+	json_t *v;
 	const char *key;
 	int shown = 0;
 
-	out_open_obj("reassembled");
-	out_s64("messages", "  reassembled from fragments: %lld,",
-		json_integer_value(json_object_get(r, "messages")));
-	out_s64("ip6_ext_headers", " behind IPv6 extension headers: %lld,",
-		json_integer_value(json_object_get(r, "ip6_ext_headers")));
-	out_s64("dropped", " dropped by the shield: %lld",
-		json_integer_value(json_object_get(r, "dropped")));
-	out_open_obj("shield");
-	json_object_foreach(why, key, v)
+	out_open_obj(name);
+	json_object_foreach(json_object_get(r, name), key, v)
 	{
 		long long n = json_integer_value(v);
 
@@ -433,8 +426,35 @@ static void daemon_show_reassembled(json_t *r)
 			out_text("%s%s ", shown++ ? ", " : " (", key);
 		out_s64(key, n ? "%lld" : NULL, n);
 	}
-	out_text("%s\n", shown ? ")" : "");
+	out_text("%s", shown ? ")" : "");
 	out_close_obj();
+}
+
+/* What the fast path could not read whole, and what siftd's shield dropped of it, by reason. */
+static void daemon_show_reassembled(json_t *r)
+{
+	out_open_obj("reassembled");
+	out_s64("messages", "  reassembled from fragments: %lld,",
+		json_integer_value(json_object_get(r, "messages")));
+	out_s64("ip6_ext_headers", " behind IPv6 extension headers: %lld,",
+		json_integer_value(json_object_get(r, "ip6_ext_headers")));
+	out_s64("dropped", " dropped by the shield: %lld",
+		json_integer_value(json_object_get(r, "dropped")));
+	daemon_show_counts(r, "shield");
+	out_text("\n");
+	out_close_obj();
+}
+
+/* The replies siftd made itself (400, 416, 420, 483, 505), and those it did not send. */
+static void daemon_show_replies(json_t *r)
+{
+	out_open_obj("replies");
+	out_s64("sent", "  local replies sent: %lld", json_integer_value(json_object_get(r, "sent")));
+	daemon_show_counts(r, "by_code");
+	out_s64("limited", ", %lld over a source's share,",
+		json_integer_value(json_object_get(r, "limited")));
+	out_s64("not_built", " %lld not built (a header missing)\n",
+		json_integer_value(json_object_get(r, "not_built")));
 	out_close_obj();
 }
 
@@ -474,6 +494,7 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 		json_integer_value(json_object_get(p, "responses_refused")));
 	out_s64("responses_forged", " %lld of them forged)\n",
 		json_integer_value(json_object_get(p, "responses_forged")));
+	daemon_show_replies(json_object_get(p, "replies"));
 	m = json_object_get(p, "by_method");
 	out_open_obj("by_method");
 	json_object_foreach(m, key, v)

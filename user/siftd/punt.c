@@ -13,6 +13,7 @@
 #include "fwd_native.h"
 #include "log.h"
 #include "punt.h"
+#include "reply.h"
 #include "sip_native.h"
 
 /* Log the first punted messages, then one in every LOG_EVERY. */
@@ -102,8 +103,9 @@ int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct 
 {
 	memset(p, 0, sizeof(*p));
 	p->scratch = calloc(1, sizeof(*p->scratch));
+	p->replies = calloc(SIFT_REPLY_SOURCES, sizeof(*p->replies));
 	p->shield = malloc(sizeof(*p->shield));
-	if (!p->scratch || !p->shield)
+	if (!p->scratch || !p->shield || !p->replies)
 		return -ENOMEM;
 	sift_shield_tables_init(p->shield, m, buckets_fd);
 	return sift_punt_update(p, c);
@@ -150,6 +152,8 @@ void sift_punt_close(struct sift_punt *p)
 	p->scratch = NULL;
 	free(p->shield);
 	p->shield = NULL;
+	free(p->replies);
+	p->replies = NULL;
 }
 
 static const char *peer_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -237,6 +241,65 @@ static int forward_response(struct sift_punt *p, size_t n, const struct sockaddr
 		p->st.refused++;
 	else
 		p->st.forwarded++;
+	return 1;
+}
+
+/* May @src have one more local reply now (GCRA, SIFT_REPLY_RATE a second, SIFT_REPLY_BURST)? */
+static bool reply_allowed(struct sift_punt *p, const struct sift_addr *src, uint64_t now)
+{
+	const uint64_t t = 1000000000ULL / SIFT_REPLY_RATE, tau = t * (SIFT_REPLY_BURST - 1);
+	struct sift_reply_bucket *b;
+	uint64_t h = 0;
+
+	for (unsigned int i = 0; i < sizeof(*src); i++)
+		h = (h ^ ((const uint8_t *)src)[i]) * 0x100000001b3ULL;
+	b = &p->replies[(h ^ h >> 29) % SIFT_REPLY_SOURCES];
+	if (memcmp(&b->src, src, sizeof(*src))) {
+		/* a slot of another source: taken over (the table stays bounded) */
+		b->src = *src;
+		b->tat = now;
+	}
+	if (b->tat > now + tau)
+		return false;
+	b->tat = (b->tat > now ? b->tat : now) + t;
+	return true;
+}
+
+/*
+ * Answer the request parsed in @s (@n bytes, from @from on @fd) when the
+ * parser's verdict calls for a local reply (reply.h).  Sent back to the
+ * address it came from, never elsewhere, and never larger than three times
+ * the request.  1 when it called for one (sent or not), else 0.
+ */
+static int local_reply(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
+		       uint64_t now)
+{
+	static char out[SIFT_REPLY_MAX];
+	struct sift_scratch *s = p->scratch;
+	struct sift_reply r = sift_reply_for(s);
+	struct sockaddr_storage to;
+	unsigned int sport, port;
+	struct sift_addr src;
+	socklen_t len;
+	ssize_t l;
+
+	if (!r.code || n > SIFT_MSG_MAX || sift_addr_of_sockaddr(from, &src, &sport))
+		return 0;
+	if (!reply_allowed(p, &src, now)) {
+		p->st.reply_limited++;
+		return 1;
+	}
+	l = sift_reply_build(s, n, &src, sport, p->key, r, out, sizeof(out), &port);
+	if (l < 0 || (size_t)l > 3 * n) {
+		p->st.reply_unbuilt++;
+		return 1;
+	}
+	len = sift_sockaddr_of(&src, port, &to);
+	if (sendto(fd, out, l, 0, (struct sockaddr *)&to, len) == l) {
+		p->st.replied++;
+		p->st.by_code[r.code == 400 ? 0 : r.code == 416 ? 1 : r.code == 420 ? 2 :
+			      r.code == 483 ? 3 : r.code == 505 ? 4 : 5]++;
+	}
 	return 1;
 }
 
@@ -331,6 +394,8 @@ void sift_punt_input(struct sift_punt *p, int fd)
 		}
 		if (n <= SIFT_MSG_MAX && forward_response(p, n, &from))
 			continue;
+		if (local_reply(p, fd, n, &from, now_ns()))
+			continue;
 		if (s->msg.action == SIFT_ACTION_DROP)
 			p->st.malformed++;
 		if (p->logged < LOG_FIRST || p->st.messages % LOG_EVERY == 0) {
@@ -393,6 +458,15 @@ json_t *sift_punt_json(const struct sift_punt *p)
 	json_object_set_new(o, "responses", json_integer(p->st.responses));
 	json_object_set_new(o, "malformed", json_integer(p->st.malformed));
 	json_object_set_new(o, "reassembled", reassembled_json(p));
+	json_object_set_new(o, "replies",
+			    json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "sent",
+				      (json_int_t)p->st.replied, "limited",
+				      (json_int_t)p->st.reply_limited, "not_built",
+				      (json_int_t)p->st.reply_unbuilt, "by_code", "400",
+				      (json_int_t)p->st.by_code[0], "416", (json_int_t)p->st.by_code[1],
+				      "420", (json_int_t)p->st.by_code[2], "483",
+				      (json_int_t)p->st.by_code[3], "505", (json_int_t)p->st.by_code[4],
+				      "other", (json_int_t)p->st.by_code[5]));
 	json_object_set_new(o, "by_method", m);
 	json_object_set_new(o, "sockets", ports);
 	return o;

@@ -39,6 +39,20 @@ struct sift_punt_stats {
 	uint64_t ext_headers; /* IPv6 behind extension headers, which XDP does not read past */
 	uint64_t by_method[SIFT_METHOD__MAX];
 	uint64_t bytes;
+	uint64_t replied;       /* local replies sent (reply.h: 400, 416, 420, 483, 505) */
+	uint64_t reply_limited; /* not sent: the source had its share of replies */
+	uint64_t reply_unbuilt; /* not sent: a header a reply needs was missing, or too large */
+	uint64_t by_code[6];    /* 400, 416, 420, 483, 505, other */
+};
+
+/* Local replies per source: a bounded table of token buckets (a source may be forged). */
+#define SIFT_REPLY_SOURCES 4096
+#define SIFT_REPLY_RATE 10  /* replies a second per source */
+#define SIFT_REPLY_BURST 20
+
+struct sift_reply_bucket {
+	struct sift_addr src;
+	uint64_t tat; /* GCRA: the theoretical arrival time, ns */
 };
 
 struct sift_punt {
@@ -50,6 +64,7 @@ struct sift_punt {
 	struct sift_shield_tables *shield; /* the fast path's maps; what it dropped here */
 	uint64_t logged; /* messages logged so far (the log is rate-limited) */
 	__u64 key[2]; /* the MAC key: a response is sift's if its top branch verifies */
+	struct sift_reply_bucket *replies; /* SIFT_REPLY_SOURCES of them */
 };
 
 /*

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# siftd answers what the fast path hands it and the parser refuses (issue 12,
+# first part): Max-Forwards 0 gets 483, an unknown Request-URI scheme 416,
+# Proxy-Require 420, another SIP version 505 (RFC 4475's messages), IPv4 and
+# IPv6.  A reply goes to the address the request came from, at its rport or
+# its Via's port, never to a host its Via names; a retransmission gets the
+# same bytes; each source gets a bounded share of replies.
+. "$(dirname "$0")/lib.sh"
+lab_init 09
+
+WIRE="python3 $TOP/tests/lab/sipwire.py"
+CORPUS=$TOP/tests/corpus/rfc4475
+set -- $LAB_GEN_V4_EXTRA
+ATK=$1 VICTIM=$4
+SIFT4=$LAB_RTR_GEN_V4 SIFT6=$LAB_RTR_GEN_V6
+BE=$(set -- $LAB_BE_V4_ALL; echo "$1")
+
+conf=$T_TMP/sift.yaml
+cat >"$conf" <<EOF
+interfaces:
+  - name: $LAB_RTR_GEN_IF
+  - name: $LAB_RTR_BE_IF
+groups:
+  - name: core
+    backends:
+      - address: $BE
+routes:
+  - group: core
+health:
+  interval: 0
+EOF
+start_siftd "$T_TMP/siftd.log" -c "$conf" || { not_ok "siftd starts"; exit 1; }
+ok "siftd starts"
+
+hp() { case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; } # hp ADDR PORT
+msg() { printf '%b' "$2" >"$T_TMP/$1.sip"; echo "$T_TMP/$1.sip"; }
+# exchange FROM TO LOG FILE...: send from FROM (in gen) to TO, log what comes back for 1.5 s
+exchange() {
+	local from=$1 to=$2 log=$3 m=()
+	shift 3
+	for f in "$@"; do m+=(--msg "$f"); done
+	rm -f "$log"
+	ip netns exec "$LAB_GEN" $WIRE send --bind "$from" --to "$to" "${m[@]}" --seconds 1.5 \
+		--log "$log"
+}
+starts() { [ -s "$1" ] && jq -r '.start' "$1" | tr -d '\r' | paste -sd'|' || echo none; }
+replies() { "$SIFTCTL" -j daemon show | jq -r ".punted.replies.$1"; }
+mf0() { # mf0 NAME SENTBY [VIA_PARAMS]
+	msg "$1" "INVITE sip:1000@$(hp "$SIFT4" 5060) SIP/2.0\nVia: SIP/2.0/UDP $2;branch=z9hG4bK$1$3\nMax-Forwards: 0\nTo: <sip:1000@$SIFT4>\nFrom: <sip:a@$2>;tag=f$1\nCall-ID: $1\nCSeq: 1 INVITE\nContent-Length: 0\n\n"
+}
+
+# --- Max-Forwards 0: 483, to the source port (rport), the same bytes again ---------------------
+f=$(mf0 mf4 "$(hp "$LAB_GEN_V4" 5070)" ";rport")
+exchange "$(hp "$LAB_GEN_V4" 5070)" "$(hp "$SIFT4" 5060)" "$T_TMP/mf4.log" "$f" "$f"
+check_eq "INVITE with Max-Forwards 0, sent twice: 483 both times" \
+	"$(starts "$T_TMP/mf4.log")" "SIP/2.0 483 Too Many Hops|SIP/2.0 483 Too Many Hops"
+check_eq "the retransmission got the same bytes (To tag included)" \
+	"$(jq -s 'map(.text) | unique | length' "$T_TMP/mf4.log")" 1
+check "with rport filled and received, RFC 3581" \
+	grep -q "rport=5070;received=$LAB_GEN_V4" "$T_TMP/mf4.log"
+check "and sift's To tag" grep -qE 'To: <sip:1000@[0-9.]+>;tag=[0-9a-f]{16}' \
+	<(jq -s -r '.[0].text' "$T_TMP/mf4.log")
+
+# --- RFC 4475: the answers the RFC asks of a proxy, IPv4 and IPv6 ------------------------------
+for fam in 4 6; do
+	if [ $fam = 4 ]; then src=$LAB_GEN_V4 sift=$SIFT4; else src=$LAB_GEN_V6 sift=$SIFT6; fi
+	for c in unkscm:416 novelsc:416 bext01:420 badvers:505 zeromf:483; do
+		# these Vias name hosts without rport: the reply goes to the source address, port 5060
+		exchange "$(hp "$src" 5060)" "$(hp "$sift" 5060)" "$T_TMP/$c.log" "$CORPUS/${c%%:*}.dat"
+		check_eq "IPv$fam: RFC 4475 ${c%%:*} gets ${c##*:}" \
+			"$(starts "$T_TMP/$c.log" | cut -d' ' -f2)" "${c##*:}"
+	done
+done
+check "420 lists the Proxy-Require tags as Unsupported" grep -q \
+	'Unsupported: noProxiesSupportThis, norDoAnyProxiesSupportThis' "$T_TMP/bext01:420.log"
+
+# --- a Via naming a bystander: the reply goes to the source, not there -------------------------
+rm -f "$T_TMP/vic.log" "$T_TMP/vic.log.ready"
+ip netns exec "$LAB_GEN" $WIRE listen --bind "$(hp "$VICTIM" 5060)" --seconds 4 \
+	--log "$T_TMP/vic.log" --ready "$T_TMP/vic.log.ready" &
+T_PIDS+=($!)
+wait_for 5 test -e "$T_TMP/vic.log.ready"
+f=$(mf0 refl "$(hp "$VICTIM" 5060)")
+exchange "$(hp "$ATK" 5060)" "$(hp "$SIFT4" 5060)" "$T_TMP/refl.log" "$f"
+check_eq "a Via naming a bystander: the 483 went to the source" "$(starts "$T_TMP/refl.log")" \
+	"SIP/2.0 483 Too Many Hops"
+check "carrying received= the source" grep -q "received=$ATK" "$T_TMP/refl.log"
+sleep 1
+check_eq "and the bystander (listening) got nothing" "$([ -s "$T_TMP/vic.log" ] && wc -l <"$T_TMP/vic.log" || echo 0)" 0
+
+# --- a bounded share per source ----------------------------------------------------------------
+s0=$(replies sent) l0=$(replies limited)
+f=$(mf0 burst "$(hp "$ATK" 5072)" ";rport")
+files=()
+for _ in $(seq 60); do files+=("$f"); done
+exchange "$(hp "$ATK" 5072)" "$(hp "$SIFT4" 5060)" "$T_TMP/burst.log" "${files[@]}"
+sent=$(($(replies sent) - s0)) limited=$(($(replies limited) - l0))
+diag "60 requests at once: $sent answered, $limited turned away"
+check_eq "60 requests at once from one source: each answered or turned away" $((sent + limited)) 60
+check "no more than the burst (20) and a little rate were answered" test "$sent" -le 25
+check_ge "the rest were turned away, counted" "$limited" 35
+check_eq "what was answered arrived" "$(jq -s length "$T_TMP/burst.log")" "$sent"
+check_ge "siftctl daemon show counts the 483s" "$("$SIFTCTL" -j daemon show | jq '.punted.replies.by_code["483"]')" 4
+check "and says it in text" grep -qE '^  local replies sent: [0-9]+ \(.*483 [0-9]+.*\), [0-9]+ over a source' \
+	<("$SIFTCTL" daemon show)
+stop_pid "$SIFTD_PID"

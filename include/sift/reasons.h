@@ -6,7 +6,7 @@
 /*
  * Why a message is not simply forwarded.  One list gives the enum, the
  * counter names and the class that decides the action:
- *   bound   beyond the parser's bounds: punt, never guess
+ *   bound   beyond the parser's bounds, or not SIP but siftd's (STUN): punt
  *   policy  well-formed, but siftd must handle it (483, 505, 416, 420...)
  *   syntax  malformed: a request siftd can answer (usable top Via) is punted
  *           for a 4xx, anything else is dropped
@@ -46,6 +46,7 @@
 	R(X, A, B, BAD_CONTENT_LENGTH, bad_content_length, syntax)                                 \
 	R(X, A, B, BAD_DATE, bad_date, syntax)                                                     \
 	R(X, A, B, KEEPALIVE, keepalive, silent)                                                   \
+	R(X, A, B, STUN, stun, bound)                                                              \
 	R(X, A, B, NOT_SIP, not_sip, silent)                                                       \
 	R(X, A, B, REGISTER, register, route)                                                      \
 	R(X, A, B, FOR_US, for_us, route)                                                          \

@@ -32,6 +32,7 @@ enum sift_sip_kind {
 	SIFT_KIND_REQUEST,
 	SIFT_KIND_RESPONSE,
 	SIFT_KIND_KEEPALIVE, /* only CRLFs: a NAT keep-alive */
+	SIFT_KIND_STUN,      /* a STUN Binding request (RFC 5626 4.4.2 keep-alive) */
 };
 
 /* Methods of RFC 3261, 3262, 3265, 3311, 3428, 3515, 3903 and 6086. */

@@ -2187,6 +2187,20 @@ SIFT_SUBPROG int sift_sip_parse(struct sift_scratch *s, __u32 len)
 	m->len = len;
 
 	/*
+	 * A STUN Binding request on a SIP port, RFC 5626 4.4.2's keep-alive (RFC
+	 * 5389 6: type 0x0001, the magic cookie, a length that is the rest of
+	 * the datagram, in whole words): siftd answers it.
+	 */
+	if (len >= 20 && len <= 548 && SIFT_B(s, 0) == 0x00 && SIFT_B(s, 1) == 0x01 &&
+	    SIFT_B(s, 4) == 0x21 && SIFT_B(s, 5) == 0x12 && SIFT_B(s, 6) == 0xa4 &&
+	    SIFT_B(s, 7) == 0x42 && ((__u32)SIFT_B(s, 2) << 8 | SIFT_B(s, 3)) + 20 == len &&
+	    !(SIFT_B(s, 3) & 3)) {
+		m->kind = SIFT_KIND_STUN;
+		m->reason = SIFT_REASON_STUN;
+		m->action = SIFT_ACTION_PUNT;
+		return m->reason;
+	}
+	/*
 	 * CRLFs before the start line are ignored (RFC 3261 7.5); only CRLFs is a
 	 * keep-alive.  More than SIFT_LWS_MAX of them is not SIP.
 	 */

@@ -521,6 +521,31 @@ START_TEST(test_shield_ip6_ext_headers)
 }
 END_TEST
 
+/*
+ * A STUN Binding request on the SIP port (RFC 5626 4.4.2) is passed on for
+ * siftd to answer, and meets the shield first (a banned source's does not
+ * pass); the same 20 bytes with a wrong length are not SIP: dropped.
+ */
+START_TEST(test_shield_stun)
+{
+	static const char stun[20] = { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, (char)0xa4, 0x42,
+				       1,    2,	   3,	 4,    5,    6,	   7,		 8,
+				       9,    10,   11,	 12 };
+	char bad[20];
+	struct pkt_spec spec = { .payload = stun, .payload_len = sizeof(stun) };
+
+	install();
+	ck_assert_uint_eq(send_spec(&spec, "198.18.1.4"), XDP_PASS);
+	ck_assert_uint_eq(send_spec(&spec, "2001:db8:1:2::4"), XDP_PASS);
+	ban_now("198.18.1.3");
+	ck_assert_uint_eq(send_spec(&spec, "198.18.1.3"), XDP_DROP);
+	memcpy(bad, stun, sizeof(bad));
+	bad[3] = 4;
+	spec.payload = bad;
+	ck_assert_uint_eq(send_spec(&spec, "198.18.1.4"), XDP_DROP);
+}
+END_TEST
+
 /* Allow-only: fragments from sources not on the list are dropped, the listed pass. */
 START_TEST(test_shield_fragments_allow_only)
 {
@@ -712,6 +737,7 @@ Suite *bpf_shield_suite(void)
 	tcase_add_test(tc, test_shield_fragments);
 	tcase_add_test(tc, test_shield_fragments_allow_only);
 	tcase_add_test(tc, test_shield_ip6_ext_headers);
+	tcase_add_test(tc, test_shield_stun);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("native");

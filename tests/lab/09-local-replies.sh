@@ -5,7 +5,8 @@
 # Proxy-Require 420, another SIP version 505 (RFC 4475's messages), IPv4 and
 # IPv6.  A reply goes to the address the request came from, at its rport or
 # its Via's port, never to a host its Via names; a retransmission gets the
-# same bytes; each source gets a bounded share of replies.
+# same bytes; each source gets a bounded share of replies.  A STUN Binding
+# request on the SIP port gets the source's address (RFC 5626 4.4.2).
 . "$(dirname "$0")/lib.sh"
 lab_init 09
 
@@ -89,6 +90,35 @@ check "carrying received= the source" grep -q "received=$ATK" "$T_TMP/refl.log"
 sleep 1
 check_eq "and the bystander (listening) got nothing" "$([ -s "$T_TMP/vic.log" ] && wc -l <"$T_TMP/vic.log" || echo 0)" 0
 
+# --- STUN Binding on the SIP port (RFC 5626 4.4.2): the mapped address is the source's ------
+stun() { # stun FAMILY SRC SIFT PORT: send a Binding request, print the XOR-MAPPED-ADDRESS
+	ip netns exec "$LAB_GEN" python3 - "$@" <<'PY'
+import ipaddress, os, socket, struct, sys
+fam, src, dst, port = sys.argv[1:5]
+af = socket.AF_INET if fam == "4" else socket.AF_INET6
+s = socket.socket(af, socket.SOCK_DGRAM)
+s.bind((src, int(port)))
+s.settimeout(2)
+tid = os.urandom(12)
+s.sendto(struct.pack("!HHI", 1, 0, 0x2112A442) + tid, (dst, 5060))
+try:
+    r, _ = s.recvfrom(2048)
+except socket.timeout:
+    print("none"); sys.exit(0)
+typ, ln, cookie = struct.unpack("!HHI", r[:8])
+assert typ == 0x0101 and cookie == 0x2112A442 and r[8:20] == tid and ln + 20 == len(r), r
+at, alen, _, f, xport = struct.unpack("!HHBBH", r[20:28])
+assert at == 0x20
+key = struct.pack("!I", 0x2112A442) + tid
+addr = bytes(a ^ k for a, k in zip(r[28:28 + alen - 4], key))
+print(ipaddress.ip_address(addr), xport ^ 0x2112)
+PY
+}
+check_eq "IPv4: a STUN Binding request gets the source's address and port, XOR-mapped" \
+	"$(stun 4 "$LAB_GEN_V4" "$SIFT4" 40001)" "$LAB_GEN_V4 40001"
+check_eq "IPv6: likewise" "$(stun 6 "$LAB_GEN_V6" "$SIFT6" 40002)" "$LAB_GEN_V6 40002"
+check_eq "siftctl daemon show counts them" "$(replies stun)" 2
+
 # --- a bounded share per source ----------------------------------------------------------------
 s0=$(replies sent) l0=$(replies limited)
 f=$(mf0 burst "$(hp "$ATK" 5072)" ";rport")
@@ -102,6 +132,6 @@ check "no more than the burst (20) and a little rate were answered" test "$sent"
 check_ge "the rest were turned away, counted" "$limited" 35
 check_eq "what was answered arrived" "$(jq -s length "$T_TMP/burst.log")" "$sent"
 check_ge "siftctl daemon show counts the 483s" "$("$SIFTCTL" -j daemon show | jq '.punted.replies.by_code["483"]')" 4
-check "and says it in text" grep -qE '^  local replies sent: [0-9]+ \(.*483 [0-9]+.*\), [0-9]+ over a source' \
+check "and says it in text" grep -qE '^  local replies sent: [0-9]+ \(.*483 [0-9]+.*\), STUN answers: 2, [0-9]+ over a source' \
 	<("$SIFTCTL" daemon show)
 stop_pid "$SIFTD_PID"

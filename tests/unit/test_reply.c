@@ -200,6 +200,81 @@ START_TEST(test_reply_rfc4475)
 }
 END_TEST
 
+/* A STUN Binding request with transaction ID 01..0c and @extra attribute bytes (zeros). */
+static size_t stun_request(unsigned char *b, unsigned int type, size_t extra)
+{
+	static const unsigned char head[8] = { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42 };
+
+	memcpy(b, head, 8);
+	b[0] = type >> 8;
+	b[1] = type & 0xff;
+	b[3] = extra;
+	for (int i = 0; i < 12; i++)
+		b[8 + i] = i + 1;
+	memset(b + 20, 0, extra);
+	return 20 + extra;
+}
+
+/*
+ * The parser knows a Binding request (punted for siftd) from what only looks
+ * like one; the answer's bytes are RFC 5389's, worked out by hand: X-Port is
+ * the port XOR 0x2112, X-Address the address XOR the cookie (and, for IPv6,
+ * the transaction ID).
+ */
+START_TEST(test_reply_stun)
+{
+	static const unsigned char want4[32] = {
+		0x01, 0x01, 0x00, 0x0c, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xbd, 0x52, /* 40000 ^ 0x2112 */
+		0xe7, 0x00, 0xa5, 0x40,				   /* 198.18.1.2 ^ 2112a442 */
+	};
+	static const unsigned char want6[44] = {
+		0x01, 0x01, 0x00, 0x18, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		0x00, 0x20, 0x00, 0x14, 0x00, 0x02, 0x32, 0xd6, /* 5060 ^ 0x2112 */
+		/* 2001:0db8:0001:0000:0000:0000:0000:0002 ^ 2112a442 0102030405060708090a0b0c */
+		0x01, 0x13, 0xa9, 0xfa, 0x01, 0x03, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+		0x0b, 0x0e,
+	};
+	unsigned char req[64], out[64];
+	struct sift_addr a;
+	size_t n;
+
+	n = stun_request(req, 0x0001, 0);
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, req, n);
+	ck_assert_uint_eq(s.msg.kind, SIFT_KIND_STUN);
+	ck_assert_uint_eq(s.msg.action, SIFT_ACTION_PUNT);
+	ck_assert_int_eq(sift_addr_parse("198.18.1.2", &a), 0);
+	ck_assert_int_eq(sift_stun_answer(&s, n, &a, 40000, out, sizeof(out)), 32);
+	ck_assert_int_eq(memcmp(out, want4, 32), 0);
+	ck_assert_int_eq(sift_addr_parse("2001:db8:1::2", &a), 0);
+	ck_assert_int_eq(sift_stun_answer(&s, n, &a, 5060, out, sizeof(out)), 44);
+	ck_assert_int_eq(memcmp(out, want6, 44), 0);
+	/* with attributes (a SOFTWARE, say): still a request */
+	n = stun_request(req, 0x0001, 12);
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, req, n);
+	ck_assert_uint_eq(s.msg.kind, SIFT_KIND_STUN);
+
+	/* not Binding requests: a response, a length that is not the datagram's, no cookie */
+	n = stun_request(req, 0x0101, 0);
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, req, n);
+	ck_assert_uint_ne(s.msg.kind, SIFT_KIND_STUN);
+	ck_assert_uint_eq(s.msg.action, SIFT_ACTION_DROP);
+	n = stun_request(req, 0x0001, 8);
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, req, n - 4);
+	ck_assert_uint_ne(s.msg.kind, SIFT_KIND_STUN);
+	n = stun_request(req, 0x0001, 0);
+	req[4] = 0x22;
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, req, n);
+	ck_assert_uint_ne(s.msg.kind, SIFT_KIND_STUN);
+	ck_assert_int_eq(sift_stun_answer(&s, n, &a, 5060, out, sizeof(out)), -1);
+}
+END_TEST
+
 Suite *reply_suite(void)
 {
 	Suite *su = suite_create("reply");
@@ -210,6 +285,7 @@ Suite *reply_suite(void)
 	tcase_add_test(tc, test_reply_port_and_tag);
 	tcase_add_test(tc, test_reply_none);
 	tcase_add_test(tc, test_reply_rfc4475);
+	tcase_add_test(tc, test_reply_stun);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -212,3 +212,35 @@ ssize_t sift_reply_build(struct sift_scratch *s, size_t n, const struct sift_add
 	putf(&o, "Server: sift\r\nContent-Length: 0\r\n\r\n");
 	return o.full ? -1 : (ssize_t)o.len;
 }
+
+ssize_t sift_stun_answer(const struct sift_scratch *s, size_t n, const struct sift_addr *src,
+			 unsigned int sport, unsigned char *out, size_t cap)
+{
+	static const unsigned char cookie[4] = { 0x21, 0x12, 0xa4, 0x42 };
+	const unsigned char *req = s->buf;
+	size_t alen = src->family == SIFT_AF_INET ? 4 : 16, len = 20 + 4 + 4 + alen;
+
+	if (s->msg.kind != SIFT_KIND_STUN || n < 20 || cap < len)
+		return -1;
+	memcpy(out, req, 20); /* the cookie and the transaction ID */
+	out[0] = 0x01;        /* Binding success response */
+	out[1] = 0x01;
+	out[2] = (len - 20) >> 8;
+	out[3] = (len - 20) & 0xff;
+	out[20] = 0x00; /* XOR-MAPPED-ADDRESS */
+	out[21] = 0x20;
+	out[22] = 0;
+	out[23] = 4 + alen;
+	out[24] = 0;
+	out[25] = src->family == SIFT_AF_INET ? 0x01 : 0x02;
+	out[26] = (sport >> 8) ^ cookie[0];
+	out[27] = (sport & 0xff) ^ cookie[1];
+	for (size_t i = 0; i < alen; i++) {
+		const unsigned char *a = src->family == SIFT_AF_INET ? (const unsigned char *)&src->v4 :
+								       src->v6;
+
+		/* the address XOR the cookie, then (IPv6) the transaction ID */
+		out[28 + i] = a[i] ^ req[4 + i];
+	}
+	return len;
+}

@@ -45,4 +45,13 @@ ssize_t sift_reply_build(struct sift_scratch *s, size_t n, const struct sift_add
 			 unsigned int sport, const __u64 key[2], struct sift_reply r, char *out,
 			 size_t cap, unsigned int *to_port);
 
+/*
+ * The Binding success response (RFC 5389 7.3.1) to the STUN Binding request
+ * in @s (SIFT_KIND_STUN, @n bytes) from @src:@sport: its transaction ID and
+ * an XOR-MAPPED-ADDRESS naming that source.  Attributes of the request are
+ * not read (RFC 5626 4.4.2's keep-alive has none).  Its length, or -1.
+ */
+ssize_t sift_stun_answer(const struct sift_scratch *s, size_t n, const struct sift_addr *src,
+			 unsigned int sport, unsigned char *out, size_t cap);
+
 #endif

@@ -451,6 +451,7 @@ static void daemon_show_replies(json_t *r)
 	out_open_obj("replies");
 	out_s64("sent", "  local replies sent: %lld", json_integer_value(json_object_get(r, "sent")));
 	daemon_show_counts(r, "by_code");
+	out_s64("stun", ", STUN answers: %lld", json_integer_value(json_object_get(r, "stun")));
 	out_s64("limited", ", %lld over a source's share,",
 		json_integer_value(json_object_get(r, "limited")));
 	out_s64("not_built", " %lld not built (a header missing)\n",

@@ -303,6 +303,33 @@ static int local_reply(struct sift_punt *p, int fd, size_t n, const struct socka
 	return 1;
 }
 
+/* Answer a STUN Binding request (RFC 5626 4.4.2) from @from on @fd, within its source's share. */
+static void stun_answer(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
+			uint64_t now)
+{
+	unsigned char out[64];
+	struct sockaddr_storage to;
+	unsigned int sport;
+	struct sift_addr src;
+	socklen_t len;
+	ssize_t l;
+
+	if (sift_addr_of_sockaddr(from, &src, &sport))
+		return;
+	if (!reply_allowed(p, &src, now)) {
+		p->st.reply_limited++;
+		return;
+	}
+	l = sift_stun_answer(p->scratch, n, &src, sport, out, sizeof(out));
+	if (l < 0 || (size_t)l > 3 * n) {
+		p->st.reply_unbuilt++;
+		return;
+	}
+	len = sift_sockaddr_of(&src, sport, &to);
+	if (sendto(fd, out, l, 0, (struct sockaddr *)&to, len) == l)
+		p->st.stun++;
+}
+
 /* How the fast path saw the datagram @mh describes. */
 enum seen { SEEN_WHOLE, SEEN_FRAGMENTS, SEEN_EXT_HEADERS };
 
@@ -386,6 +413,10 @@ void sift_punt_input(struct sift_punt *p, int fd)
 		} else {
 			reason = sift_sip_parse_scratch(s, n);
 		}
+		if (s->msg.kind == SIFT_KIND_STUN) {
+			stun_answer(p, fd, n, &from, now_ns());
+			continue;
+		}
 		if (s->msg.kind == SIFT_KIND_REQUEST) {
 			p->st.requests++;
 			p->st.by_method[s->msg.method < SIFT_METHOD__MAX ? s->msg.method : 0]++;
@@ -459,8 +490,8 @@ json_t *sift_punt_json(const struct sift_punt *p)
 	json_object_set_new(o, "malformed", json_integer(p->st.malformed));
 	json_object_set_new(o, "reassembled", reassembled_json(p));
 	json_object_set_new(o, "replies",
-			    json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "sent",
-				      (json_int_t)p->st.replied, "limited",
+			    json_pack("{s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "sent",
+				      (json_int_t)p->st.replied, "stun", (json_int_t)p->st.stun, "limited",
 				      (json_int_t)p->st.reply_limited, "not_built",
 				      (json_int_t)p->st.reply_unbuilt, "by_code", "400",
 				      (json_int_t)p->st.by_code[0], "416", (json_int_t)p->st.by_code[1],

@@ -43,11 +43,12 @@ struct sift_punt_stats {
 	uint64_t reply_limited; /* not sent: the source had its share of replies */
 	uint64_t reply_unbuilt; /* not sent: a header a reply needs was missing, or too large */
 	uint64_t by_code[6];    /* 400, 416, 420, 483, 505, other */
+	uint64_t stun;          /* STUN Binding requests answered */
 };
 
 /* Local replies per source: a bounded table of token buckets (a source may be forged). */
 #define SIFT_REPLY_SOURCES 4096
-#define SIFT_REPLY_RATE 10  /* replies a second per source */
+#define SIFT_REPLY_RATE 10  /* replies (STUN answers too) a second per source */
 #define SIFT_REPLY_BURST 20
 
 struct sift_reply_bucket {

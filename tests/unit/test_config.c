@@ -35,6 +35,8 @@ START_TEST(test_config_empty_is_defaults)
 	ck_assert_str_eq(conf.pin_path, "/sys/fs/bpf/sift");
 	ck_assert(!conf.keep_attached);
 	ck_assert_int_eq(conf.transit, SIFT_TRANSIT_DROP);
+	ck_assert_uint_eq(conf.reply_rate, 10);
+	ck_assert_uint_eq(conf.reply_burst, 20);
 }
 END_TEST
 
@@ -49,6 +51,8 @@ START_TEST(test_config_full)
 			   "  - name: eth1\n"
 			   "sip:\n"
 			   "  ports: [5060, 5080]\n"
+			   "  reply_rate: 50\n"
+			   "  reply_burst: 200\n"
 			   "transit: route\n"
 			   "daemon:\n"
 			   "  mode: native\n"
@@ -75,6 +79,8 @@ START_TEST(test_config_full)
 	ck_assert_str_eq(conf.pin_path, "/sys/fs/bpf/other");
 	ck_assert_int_eq(conf.log_level, 3);
 	ck_assert_int_eq(conf.transit, SIFT_TRANSIT_ROUTE);
+	ck_assert_uint_eq(conf.reply_rate, 50);
+	ck_assert_uint_eq(conf.reply_burst, 200);
 }
 END_TEST
 
@@ -101,6 +107,7 @@ START_TEST(test_config_bad_numbers)
 	ck_reject("sip:\n  ports: [50x]\n", "t.yaml:2:11: ", "not '50x'");
 	ck_reject("sip:\n  ports: [99999999999999999999999]\n", "t.yaml:2:11: ",
 		  "non-negative integer");
+	ck_reject("sip:\n  reply_rate: 0\n", "t.yaml:2:15: ", "between 1 and 1000000");
 }
 END_TEST
 

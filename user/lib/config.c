@@ -384,6 +384,8 @@ static const struct cf_field sip_fields[] = {
 	SEQ("ports", struct sift_conf, sip_ports, n_sip_ports, port_elem, .flags = CF_UNIQUE),
 	BOOL("forward", struct sift_conf, forward),
 	UINT("nh_cache_ms", struct sift_conf, nh_cache_ms, 0, 60000),
+	UINT("reply_rate", struct sift_conf, reply_rate, 1, 1000000),
+	UINT("reply_burst", struct sift_conf, reply_burst, 1, 1000000),
 	CF_END,
 };
 
@@ -540,6 +542,8 @@ void sift_conf_defaults(struct sift_conf *conf)
 	conf->forward = true;
 	conf->transit = SIFT_TRANSIT_DROP;
 	conf->nh_cache_ms = SIFT_NH_CACHE_MS_DEFAULT;
+	conf->reply_rate = 10;
+	conf->reply_burst = 20;
 	sift_shield_defaults(&conf->shield);
 	conf->probe_interval = 5;
 	conf->probe_failures = 3;

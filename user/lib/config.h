@@ -49,6 +49,8 @@ struct sift_conf {
 	unsigned int n_sip_ports;
 	bool forward; /* sip.forward: proxy in XDP (default), or only count */
 	unsigned int nh_cache_ms; /* sip.nh_cache_ms: how long the fast path reuses a FIB answer */
+	unsigned int reply_rate;  /* sip.reply_rate: siftd's replies a second per source */
+	unsigned int reply_burst; /* sip.reply_burst */
 
 	int transit; /* transit: enum sift_transit_mode */
 

@@ -113,6 +113,8 @@ int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct 
 
 int sift_punt_update(struct sift_punt *p, const struct sift_conf *c)
 {
+	p->reply_rate = c->reply_rate ? c->reply_rate : 1;
+	p->reply_burst = c->reply_burst ? c->reply_burst : 1;
 	/* close the ports no longer listed, open the new ones */
 	for (unsigned int i = 0; i < p->n_fds;) {
 		bool listed = false;
@@ -244,10 +246,10 @@ static int forward_response(struct sift_punt *p, size_t n, const struct sockaddr
 	return 1;
 }
 
-/* May @src have one more local reply now (GCRA, SIFT_REPLY_RATE a second, SIFT_REPLY_BURST)? */
+/* May @src have one more local reply now (GCRA, sip.reply_rate a second, sip.reply_burst)? */
 static bool reply_allowed(struct sift_punt *p, const struct sift_addr *src, uint64_t now)
 {
-	const uint64_t t = 1000000000ULL / SIFT_REPLY_RATE, tau = t * (SIFT_REPLY_BURST - 1);
+	const uint64_t t = 1000000000ULL / p->reply_rate, tau = t * (p->reply_burst - 1);
 	struct sift_reply_bucket *b;
 	uint64_t h = 0;
 

@@ -46,10 +46,8 @@ struct sift_punt_stats {
 	uint64_t stun;          /* STUN Binding requests answered */
 };
 
-/* Local replies per source: a bounded table of token buckets (a source may be forged). */
+/* Local replies per source (sip.reply_rate, sip.reply_burst; STUN answers too): a bounded table. */
 #define SIFT_REPLY_SOURCES 4096
-#define SIFT_REPLY_RATE 10  /* replies (STUN answers too) a second per source */
-#define SIFT_REPLY_BURST 20
 
 struct sift_reply_bucket {
 	struct sift_addr src;
@@ -66,6 +64,7 @@ struct sift_punt {
 	uint64_t logged; /* messages logged so far (the log is rate-limited) */
 	__u64 key[2]; /* the MAC key: a response is sift's if its top branch verifies */
 	struct sift_reply_bucket *replies; /* SIFT_REPLY_SOURCES of them */
+	unsigned int reply_rate, reply_burst; /* from the configuration */
 };
 
 /*

@@ -11,5 +11,6 @@ Suite *fwd_suite(void);
 Suite *routing_suite(void);
 Suite *shield_suite(void);
 Suite *reply_suite(void);
+Suite *txn_suite(void);
 
 #endif

@@ -17,6 +17,7 @@ int main(void)
 	srunner_add_suite(sr, routing_suite());
 	srunner_add_suite(sr, shield_suite());
 	srunner_add_suite(sr, reply_suite());
+	srunner_add_suite(sr, txn_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -398,6 +398,11 @@ SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 	m = &s->msg;
 	if (m->method == SIFT_METHOD_REGISTER)
 		return SIFT_REASON_REGISTER;
+	/* the ACK for a reply siftd made (sift's To tag): its transaction absorbs it */
+	if (m->method == SIFT_METHOD_ACK && m->to_tag.len == SIFT_LOCAL_TAG_LEN &&
+	    SIFT_B(s, m->to_tag.off) == 's' && SIFT_B(s, m->to_tag.off + 1) == 'f' &&
+	    SIFT_B(s, m->to_tag.off + 2) == 't' && SIFT_B(s, m->to_tag.off + 3) == '-')
+		return SIFT_REASON_FOR_US;
 	r = sift_pop_routes(s);
 	if (r < 0)
 		return -r;

@@ -193,6 +193,13 @@ struct sift_sip_msg {
 };
 SIFT_ASSERT_SIZE(struct sift_sip_msg, 208);
 
+/*
+ * The To tag of a reply siftd makes itself: "sft-" and 16 hex digits (a MAC).
+ * The fast path hands the ACK for such a reply to siftd, whose transaction
+ * absorbs it.
+ */
+#define SIFT_LOCAL_TAG_LEN 20
+
 /* How far a request's source is trusted (enum sift_fwd_plan.trust). */
 enum sift_trust {
 	SIFT_TRUST_UNKNOWN, /* not looked up yet */

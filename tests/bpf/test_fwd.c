@@ -373,6 +373,16 @@ static const struct fcase cases[] = {
 		PUNT(FOR_US),
 	},
 	{
+		"the ACK for a reply siftd made (To tag sft-...): punted to its transaction",
+		REQ4,
+		.msg = "ACK sip:bob@198.18.1.1 SIP/2.0" CRLF CLIENT_VIA "Max-Forwards: 70" CRLF
+		       "To: Bob <sip:bob@198.18.1.1>;tag=sft-0123456789abcdef" CRLF
+		       "From: Alice <sip:alice@198.18.1.2>;tag=1928301774" CRLF
+		       "Call-ID: a84b4c76e66710@198.18.1.2" CRLF "CSeq: 314159 ACK" CRLF
+		       "Content-Length: 0" CRLF CRLF,
+		PUNT(FOR_US),
+	},
+	{
 		"a domain sift neither serves nor routes: punted",
 		REQ4,
 		.msg = "INVITE sip:bob@elsewhere.example SIP/2.0" CRLF CLIENT_VIA INVITE_REST,

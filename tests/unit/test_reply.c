@@ -55,8 +55,10 @@ START_TEST(test_reply_483_bytes)
 	out[n] = 0;
 	/* the tag is a MAC: take it from the reply, then demand every other byte */
 	ck_assert_ptr_nonnull(strstr(out, ";tag="));
-	ck_assert_int_eq(sscanf(strstr(strstr(out, "To: "), ";tag=") + 5, "%16[0-9a-f]", tag), 1);
-	ck_assert_uint_eq(strlen(tag), 16);
+	ck_assert_int_eq(sscanf(strstr(strstr(out, "To: "), ";tag=") + 5, "%20[-0-9a-z]", tag),
+			 1);
+	ck_assert_uint_eq(strlen(tag), SIFT_LOCAL_TAG_LEN);
+	ck_assert_int_eq(strncmp(tag, "sft-", 4), 0);
 	snprintf(want, sizeof(want),
 		 "SIP/2.0 483 Too Many Hops\r\n"
 		 "Via: SIP/2.0/UDP 198.18.1.2:5070;branch=z9hG4bK-1;rport=40000;received=198.18.1.2\r\n"

@@ -128,7 +128,7 @@ static void putf(struct out *o, const char *fmt, ...)
 }
 
 /* sift's To tag for the request in @s: the same for its retransmissions. */
-static void to_tag(struct sift_scratch *s, const __u64 key[2], char out[17])
+static void to_tag(struct sift_scratch *s, const __u64 key[2], char out[SIFT_LOCAL_TAG_LEN + 1])
 {
 	const struct sift_sip_msg *m = &s->msg;
 	__u64 w[4];
@@ -137,7 +137,8 @@ static void to_tag(struct sift_scratch *s, const __u64 key[2], char out[17])
 	w[1] = sift_callid_hash_of(s->buf + m->from_tag.off, m->from_tag.len);
 	w[2] = sift_callid_hash_of(s->buf + m->via[0].branch.off, m->via[0].branch.len);
 	w[3] = (__u64)m->cseq << 8 | m->method;
-	snprintf(out, 17, "%016llx", (unsigned long long)sift_siphash(key[0], key[1], w, 4));
+	snprintf(out, SIFT_LOCAL_TAG_LEN + 1, "sft-%016llx",
+		 (unsigned long long)sift_siphash(key[0], key[1], w, 4));
 }
 
 ssize_t sift_reply_build(struct sift_scratch *s, size_t n, const struct sift_addr *src,
@@ -150,7 +151,7 @@ ssize_t sift_reply_build(struct sift_scratch *s, size_t n, const struct sift_add
 	unsigned int seen = 0, top_done = 0;
 	size_t pr_off = 0, pr_len = 0;
 	enum hdr cur = H_OTHER;
-	char tag[17];
+	char tag[SIFT_LOCAL_TAG_LEN + 1];
 
 	if (!r.code || m->n_lines < 2 || m->n_lines >= SIFT_MAX_LINES || m->eoh > n)
 		return -1;

@@ -49,28 +49,73 @@ exchange() {
 }
 starts() { [ -s "$1" ] && jq -r '.start' "$1" | tr -d '\r' | paste -sd'|' || echo none; }
 replies() { "$SIFTCTL" -j daemon show | jq -r ".punted.replies.$1"; }
+txns() { "$SIFTCTL" -j daemon show | jq -r ".punted.transactions.$1"; }
 mf0() { # mf0 NAME SENTBY [VIA_PARAMS]
 	msg "$1" "INVITE sip:1000@$(hp "$SIFT4" 5060) SIP/2.0\nVia: SIP/2.0/UDP $2;branch=z9hG4bK$1$3\nMax-Forwards: 0\nTo: <sip:1000@$SIFT4>\nFrom: <sip:a@$2>;tag=f$1\nCall-ID: $1\nCSeq: 1 INVITE\nContent-Length: 0\n\n"
 }
 
-# --- Max-Forwards 0: 483, to the source port (rport), the same bytes again ---------------------
+# --- Max-Forwards 0: 483, to the source port (rport); the transaction resends it -----------
 f=$(mf0 mf4 "$(hp "$LAB_GEN_V4" 5070)" ";rport")
 exchange "$(hp "$LAB_GEN_V4" 5070)" "$(hp "$SIFT4" 5060)" "$T_TMP/mf4.log" "$f" "$f"
-check_eq "INVITE with Max-Forwards 0, sent twice: 483 both times" \
-	"$(starts "$T_TMP/mf4.log")" "SIP/2.0 483 Too Many Hops|SIP/2.0 483 Too Many Hops"
-check_eq "the retransmission got the same bytes (To tag included)" \
+check_eq "INVITE with Max-Forwards 0, sent twice: 483, resent to the retransmission" \
+	"$(starts "$T_TMP/mf4.log" | cut -d'|' -f1-2)" "SIP/2.0 483 Too Many Hops|SIP/2.0 483 Too Many Hops"
+check_eq "every copy the same bytes (To tag included)" \
 	"$(jq -s 'map(.text) | unique | length' "$T_TMP/mf4.log")" 1
 check "with rport filled and received, RFC 3581" \
 	grep -q "rport=5070;received=$LAB_GEN_V4" "$T_TMP/mf4.log"
-check "and sift's To tag" grep -qE 'To: <sip:1000@[0-9.]+>;tag=[0-9a-f]{16}' \
+check "and sift's To tag" grep -qE 'To: <sip:1000@[0-9.]+>;tag=sft-[0-9a-f]{16}' \
 	<(jq -s -r '.[0].text' "$T_TMP/mf4.log")
+
+# --- Timer G until the ACK (RFC 3261 17.2.1) ---------------------------------------------------
+# timer_g SRC SIFT PORT ACK: INVITE with Max-Forwards 0; count the 483s in 2.2 s (no ACK: the
+# first and Timer G's at 0.5 and 1.5 s), or acknowledge the first and count what follows
+timer_g() {
+	ip netns exec "$LAB_GEN" python3 - "$@" <<'PY'
+import re, socket, sys, time
+src, dst, port, ack = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "ack"
+af = socket.AF_INET6 if ":" in src else socket.AF_INET
+h = lambda a: f"[{a}]" if ":" in a else a
+s = socket.socket(af, socket.SOCK_DGRAM)
+s.bind((src, port))
+s.settimeout(0.1)
+cid = f"tg{port}{time.time()}"
+via = f"Via: SIP/2.0/UDP {h(src)}:{port};branch=z9hG4bK{cid};rport\r\n"
+common = (f"From: <sip:a@{h(src)}>;tag=f1\r\nCall-ID: {cid}\r\n")
+s.sendto((f"INVITE sip:1000@{h(dst)} SIP/2.0\r\n{via}Max-Forwards: 0\r\n{common}"
+          f"To: <sip:1000@{h(dst)}>\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n").encode(),
+         (dst, 5060))
+got, end = [], time.time() + 2.2
+while time.time() < end:
+    try:
+        r = s.recv(4096).decode("latin-1")
+    except socket.timeout:
+        continue
+    got.append(r)
+    if ack and len(got) == 1:
+        to = re.search(r"^To: (.*)\r$", r, re.M).group(1)
+        s.sendto((f"ACK sip:1000@{h(dst)} SIP/2.0\r\n{via}Max-Forwards: 70\r\n{common}"
+                  f"To: {to}\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n").encode(), (dst, 5060))
+print(len(got), len(set(got)))
+PY
+}
+a0=$(txns absorbed)
+check_eq "no ACK: the 483 and Timer G's retransmissions at 0.5 and 1.5 s, the same bytes" \
+	"$(timer_g "$LAB_GEN_V4" "$SIFT4" 5074 none)" "3 1"
+check_eq "ACKed: nothing after the first" "$(timer_g "$LAB_GEN_V4" "$SIFT4" 5075 ack)" "1 1"
+check_eq "IPv6, ACKed: likewise" "$(timer_g "$LAB_GEN_V6" "$SIFT6" 5076 ack)" "1 1"
+check_eq "the fast path handed both ACKs to siftd, whose transactions absorbed them" \
+	"$(($(txns absorbed) - a0))" 2
+check_eq "and forwarded none" "$(stat_get forward requests packets)" 0
 
 # --- RFC 4475: the answers the RFC asks of a proxy, IPv4 and IPv6 ------------------------------
 for fam in 4 6; do
 	if [ $fam = 4 ]; then src=$LAB_GEN_V4 sift=$SIFT4; else src=$LAB_GEN_V6 sift=$SIFT6; fi
 	for c in unkscm:416 novelsc:416 bext01:420 badvers:505 zeromf:483; do
 		# these Vias name hosts without rport: the reply goes to the source address, port 5060
-		exchange "$(hp "$src" 5060)" "$(hp "$sift" 5060)" "$T_TMP/$c.log" "$CORPUS/${c%%:*}.dat"
+		# a branch of its own per family: the same one would be a retransmission (RFC 3261
+		# 17.2.3), answered to where the first copy came from
+		sed "0,/branch=/s/branch=\([^;,\r]*\)/branch=\1v$fam/" "$CORPUS/${c%%:*}.dat" >"$T_TMP/${c%%:*}-$fam.dat"
+		exchange "$(hp "$src" 5060)" "$(hp "$sift" 5060)" "$T_TMP/$c.log" "$T_TMP/${c%%:*}-$fam.dat"
 		check_eq "IPv$fam: RFC 4475 ${c%%:*} gets ${c##*:}" \
 			"$(starts "$T_TMP/$c.log" | cut -d' ' -f2)" "${c##*:}"
 	done
@@ -86,8 +131,8 @@ T_PIDS+=($!)
 wait_for 5 test -e "$T_TMP/vic.log.ready"
 f=$(mf0 refl "$(hp "$VICTIM" 5060)")
 exchange "$(hp "$ATK" 5060)" "$(hp "$SIFT4" 5060)" "$T_TMP/refl.log" "$f"
-check_eq "a Via naming a bystander: the 483 went to the source" "$(starts "$T_TMP/refl.log")" \
-	"SIP/2.0 483 Too Many Hops"
+check_eq "a Via naming a bystander: the 483 went to the source" \
+	"$(starts "$T_TMP/refl.log" | cut -d'|' -f1)" "SIP/2.0 483 Too Many Hops"
 check "carrying received= the source" grep -q "received=$ATK" "$T_TMP/refl.log"
 sleep 1
 check_eq "and the bystander (listening) got nothing" "$([ -s "$T_TMP/vic.log" ] && wc -l <"$T_TMP/vic.log" || echo 0)" 0
@@ -123,9 +168,10 @@ check_eq "siftctl daemon show counts them" "$(replies stun)" 2
 
 # --- a bounded share per source ----------------------------------------------------------------
 s0=$(replies sent) l0=$(replies limited)
-f=$(mf0 burst "$(hp "$ATK" 5072)" ";rport")
 files=()
-for _ in $(seq 60); do files+=("$f"); done
+for i in $(seq 60); do
+	files+=("$(msg "burst$i" "INFO sip:1000@$SIFT4 SIP/2.0\nVia: SIP/2.0/UDP $ATK:5072;branch=z9hG4bKb$i;rport\nMax-Forwards: 0\nTo: <sip:1000@$SIFT4>\nFrom: <sip:a@$ATK>;tag=f$i\nCall-ID: burst$i\nCSeq: 1 INFO\nContent-Length: 0\n\n")")
+done
 exchange "$(hp "$ATK" 5072)" "$(hp "$SIFT4" 5060)" "$T_TMP/burst.log" "${files[@]}"
 sent=$(($(replies sent) - s0)) limited=$(($(replies limited) - l0))
 diag "60 requests at once: $sent answered, $limited turned away"
@@ -134,6 +180,19 @@ check "the configured burst (sip.reply_burst: 30) was answered" test "$sent" -ge
 check "and no more than it and a little rate" test "$sent" -le 35
 check_ge "the rest were turned away, counted" "$limited" 25
 check_eq "what was answered arrived" "$(jq -s length "$T_TMP/burst.log")" "$sent"
+# a retransmission's resend takes from the same share: 40 copies of one answered request
+l0=$(replies limited) r0=$(txns resent)
+copies=()
+for _ in $(seq 40); do copies+=("${files[0]}"); done
+exchange "$(hp "$ATK" 5072)" "$(hp "$SIFT4" 5060)" "$T_TMP/burst2.log" "${copies[@]}"
+resent=$(($(txns resent) - r0))
+arrived=$([ -s "$T_TMP/burst2.log" ] && jq -s length "$T_TMP/burst2.log" || echo 0)
+limited=$(($(replies limited) - l0))
+diag "40 retransmissions: $arrived resends arrived ($resent resent), $limited turned away"
+check_eq "40 retransmissions of one request: each resent or turned away" $((arrived + limited)) 40
+check "no more resends than the share refilled since (1.5 s at 10 a second, and a little)" \
+	test "$arrived" -le 20
+check_eq "the transactions count what they resent" "$resent" "$arrived"
 check_ge "siftctl daemon show counts the 483s" "$("$SIFTCTL" -j daemon show | jq '.punted.replies.by_code["483"]')" 4
 check "and says it in text" grep -qE '^  local replies sent: [0-9]+ \(.*483 [0-9]+.*\), STUN answers: 2, [0-9]+ over a source' \
 	<("$SIFTCTL" daemon show)

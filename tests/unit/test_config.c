@@ -37,6 +37,7 @@ START_TEST(test_config_empty_is_defaults)
 	ck_assert_int_eq(conf.transit, SIFT_TRANSIT_DROP);
 	ck_assert_uint_eq(conf.reply_rate, 10);
 	ck_assert_uint_eq(conf.reply_burst, 20);
+	ck_assert_uint_eq(conf.transactions, 4096);
 }
 END_TEST
 
@@ -108,6 +109,7 @@ START_TEST(test_config_bad_numbers)
 	ck_reject("sip:\n  ports: [99999999999999999999999]\n", "t.yaml:2:11: ",
 		  "non-negative integer");
 	ck_reject("sip:\n  reply_rate: 0\n", "t.yaml:2:15: ", "between 1 and 1000000");
+	ck_reject("sip:\n  transactions: 8\n", "t.yaml:2:17: ", "between 16 and 1048576");
 }
 END_TEST
 

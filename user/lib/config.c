@@ -386,6 +386,7 @@ static const struct cf_field sip_fields[] = {
 	UINT("nh_cache_ms", struct sift_conf, nh_cache_ms, 0, 60000),
 	UINT("reply_rate", struct sift_conf, reply_rate, 1, 1000000),
 	UINT("reply_burst", struct sift_conf, reply_burst, 1, 1000000),
+	UINT("transactions", struct sift_conf, transactions, 16, 1048576),
 	CF_END,
 };
 
@@ -544,6 +545,7 @@ void sift_conf_defaults(struct sift_conf *conf)
 	conf->nh_cache_ms = SIFT_NH_CACHE_MS_DEFAULT;
 	conf->reply_rate = 10;
 	conf->reply_burst = 20;
+	conf->transactions = 4096;
 	sift_shield_defaults(&conf->shield);
 	conf->probe_interval = 5;
 	conf->probe_failures = 3;

@@ -51,6 +51,7 @@ struct sift_conf {
 	unsigned int nh_cache_ms; /* sip.nh_cache_ms: how long the fast path reuses a FIB answer */
 	unsigned int reply_rate;  /* sip.reply_rate: siftd's replies a second per source */
 	unsigned int reply_burst; /* sip.reply_burst */
+	unsigned int transactions; /* sip.transactions: siftd's server transaction table */
 
 	int transit; /* transit: enum sift_transit_mode */
 

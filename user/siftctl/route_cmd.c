@@ -459,6 +459,26 @@ static void daemon_show_replies(json_t *r)
 	out_close_obj();
 }
 
+/* siftd's server transactions: in use, and what their timers and ACKs did. */
+static void daemon_show_txns(json_t *r)
+{
+	out_open_obj("transactions");
+	out_s64("in_use", "  transactions: %lld", json_integer_value(json_object_get(r, "in_use")));
+	out_s64("capacity", " of %lld in use,", json_integer_value(json_object_get(r, "capacity")));
+	out_s64("created", " %lld made,", json_integer_value(json_object_get(r, "created")));
+	out_s64("retransmitted", " %lld responses retransmitted (Timer G),",
+		json_integer_value(json_object_get(r, "retransmitted")));
+	out_s64("resent", " %lld resent to retransmitted requests,",
+		json_integer_value(json_object_get(r, "resent")));
+	out_s64("acks", " %lld ACKs", json_integer_value(json_object_get(r, "acks")));
+	out_s64("absorbed", " (%lld confirming),", json_integer_value(json_object_get(r, "absorbed")));
+	out_s64("timed_out", " %lld without an ACK (Timer H),",
+		json_integer_value(json_object_get(r, "timed_out")));
+	out_s64("shed", " %lld replies without one (table full)\n",
+		json_integer_value(json_object_get(r, "shed")));
+	out_close_obj();
+}
+
 static int daemon_show(struct cli *c, int argc, char **argv)
 {
 	json_t *ans, *p, *pr, *m, *v;
@@ -496,6 +516,7 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	out_s64("responses_forged", " %lld of them forged)\n",
 		json_integer_value(json_object_get(p, "responses_forged")));
 	daemon_show_replies(json_object_get(p, "replies"));
+	daemon_show_txns(json_object_get(p, "transactions"));
 	m = json_object_get(p, "by_method");
 	out_open_obj("by_method");
 	json_object_foreach(m, key, v)

@@ -419,7 +419,8 @@ static int run(struct siftd *d)
 		pfd[FD_PROBE6] = (struct pollfd){ .fd = d->probe->fd6, .events = POLLIN };
 		for (unsigned int i = 0; i < d->punt.n_fds; i++)
 			pfd[np++] = (struct pollfd){ .fd = d->punt.fds[i], .events = POLLIN };
-		if (poll(pfd, np, -1) < 0) {
+		/* the transactions' timers bound the wait; nothing else needs waking */
+		if (poll(pfd, np, sift_punt_timeout_ms(&d->punt)) < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("poll: %s", strerror(errno));
@@ -428,6 +429,7 @@ static int run(struct siftd *d)
 		for (unsigned int i = FD_PUNT; i < np; i++)
 			if (pfd[i].revents & POLLIN)
 				sift_punt_input(&d->punt, pfd[i].fd);
+		sift_punt_tick(&d->punt);
 		if (pfd[FD_PROBE4].revents & POLLIN)
 			changed |= sift_probe_input(d->probe, d->probe->fd4);
 		if (pfd[FD_PROBE6].revents & POLLIN)

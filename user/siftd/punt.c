@@ -108,6 +108,9 @@ int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct 
 	if (!p->scratch || !p->shield || !p->replies)
 		return -ENOMEM;
 	sift_shield_tables_init(p->shield, m, buckets_fd);
+	/* the table's size is set at start (a reload keeps it: transactions live in it) */
+	if (sift_txns_init(&p->txns, c->transactions))
+		return -ENOMEM;
 	return sift_punt_update(p, c);
 }
 
@@ -156,6 +159,7 @@ void sift_punt_close(struct sift_punt *p)
 	p->shield = NULL;
 	free(p->replies);
 	p->replies = NULL;
+	sift_txns_free(&p->txns);
 }
 
 static const char *peer_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -267,6 +271,63 @@ static bool reply_allowed(struct sift_punt *p, const struct sift_addr *src, uint
 	return true;
 }
 
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The server transaction key of the request parsed in @s (RFC 3261 17.2.3). */
+static uint64_t txn_key(const struct sift_scratch *s)
+{
+	const struct sift_via *v = &s->msg.via[0];
+	char sentby[300];
+	int n;
+
+	n = snprintf(sentby, sizeof(sentby), "%.*s:%u", (int)v->host.len,
+		     (const char *)s->buf + v->host.off, v->port ? v->port : SIFT_SIP_PORT_DEFAULT);
+	return sift_txn_key(s->buf + v->branch.off, v->branch.len, sentby,
+			    n > 0 && (size_t)n < sizeof(sentby) ? (size_t)n : 0,
+			    s->msg.method == SIFT_METHOD_INVITE || s->msg.method == SIFT_METHOD_ACK);
+}
+
+/*
+ * A transaction's response out again, from the socket and to the address it
+ * went to.  @arg: NULL for Timer G (paced by itself), the punt state for a
+ * resend to a retransmitted request, which takes from that address's share
+ * of replies like a new one (a copied branch cannot make sift repeat itself
+ * faster).
+ */
+static bool txn_send(const struct sift_txn *x, void *arg)
+{
+	struct sift_punt *p = arg;
+	struct sockaddr_storage to;
+	socklen_t len = sift_sockaddr_of(&x->to, x->port, &to);
+
+	if (p && !reply_allowed(p, &x->to, now_ns())) {
+		p->st.reply_limited++;
+		return false;
+	}
+	return sendto(x->fd, x->resp, x->len, 0, (struct sockaddr *)&to, len) == x->len;
+}
+
+int sift_punt_timeout_ms(const struct sift_punt *p)
+{
+	uint64_t next = sift_txn_next(&p->txns), now;
+
+	if (!next)
+		return -1;
+	now = now_ns();
+	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+}
+
+void sift_punt_tick(struct sift_punt *p)
+{
+	sift_txn_tick(&p->txns, now_ns(), txn_send, NULL);
+}
+
 /*
  * Answer the request parsed in @s (@n bytes, from @from on @fd) when the
  * parser's verdict calls for a local reply (reply.h).  Sent back to the
@@ -297,6 +358,9 @@ static int local_reply(struct sift_punt *p, int fd, size_t n, const struct socka
 		return 1;
 	}
 	len = sift_sockaddr_of(&src, port, &to);
+	/* kept for retransmitted requests and, a non-2xx to an INVITE, resent until the ACK */
+	sift_txn_respond(&p->txns, txn_key(s), s->msg.method == SIFT_METHOD_INVITE, out, l, &src,
+			 port, fd, now);
 	if (sendto(fd, out, l, 0, (struct sockaddr *)&to, len) == l) {
 		p->st.replied++;
 		p->st.by_code[r.code == 400 ? 0 : r.code == 416 ? 1 : r.code == 420 ? 2 :
@@ -353,14 +417,6 @@ static enum seen how_seen(struct msghdr *mh)
 			how = SEEN_EXT_HEADERS;
 	}
 	return how;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 void sift_punt_input(struct sift_punt *p, int fd)
@@ -426,6 +482,10 @@ void sift_punt_input(struct sift_punt *p, int fd)
 			p->st.responses++;
 		}
 		if (n <= SIFT_MSG_MAX && forward_response(p, n, &from))
+			continue;
+		if (s->msg.kind == SIFT_KIND_REQUEST && s->msg.via[0].branch.len &&
+		    sift_txn_request(&p->txns, txn_key(s), s->msg.method == SIFT_METHOD_ACK, now_ns(),
+				     txn_send, p) != SIFT_TXN_NEW)
 			continue;
 		if (local_reply(p, fd, n, &from, now_ns()))
 			continue;
@@ -500,6 +560,15 @@ json_t *sift_punt_json(const struct sift_punt *p)
 				      "420", (json_int_t)p->st.by_code[2], "483",
 				      (json_int_t)p->st.by_code[3], "505", (json_int_t)p->st.by_code[4],
 				      "other", (json_int_t)p->st.by_code[5]));
+	json_object_set_new(
+		o, "transactions",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "in_use",
+			  (json_int_t)p->txns.n, "capacity", (json_int_t)p->txns.cap, "created",
+			  (json_int_t)p->txns.st.created, "retransmitted",
+			  (json_int_t)p->txns.st.retransmitted, "resent", (json_int_t)p->txns.st.resent,
+			  "acks", (json_int_t)p->txns.st.acks, "absorbed",
+			  (json_int_t)p->txns.st.absorbed, "timed_out", (json_int_t)p->txns.st.timed_out,
+			  "shed", (json_int_t)p->txns.st.shed));
 	json_object_set_new(o, "by_method", m);
 	json_object_set_new(o, "sockets", ports);
 	return o;

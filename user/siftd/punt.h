@@ -24,6 +24,7 @@
 #include "config.h"
 #include "maps.h"
 #include "shield_native.h"
+#include "txn.h"
 
 #define SIFT_PUNT_MAX_FDS (2 * SIFT_MAX_PORTS)
 
@@ -65,6 +66,7 @@ struct sift_punt {
 	__u64 key[2]; /* the MAC key: a response is sift's if its top branch verifies */
 	struct sift_reply_bucket *replies; /* SIFT_REPLY_SOURCES of them */
 	unsigned int reply_rate, reply_burst; /* from the configuration */
+	struct sift_txns txns; /* server transactions for the replies siftd sends (sip.transactions) */
 };
 
 /*
@@ -75,6 +77,10 @@ struct sift_punt {
  */
 int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct sift_maps *m,
 		   int buckets_fd);
+/* Milliseconds until a transaction timer is due (0: now), or -1 when none runs. */
+int sift_punt_timeout_ms(const struct sift_punt *p);
+/* Run the transaction timers that are due: retransmissions, expiries. */
+void sift_punt_tick(struct sift_punt *p);
 /* Make the sockets match @c's ports again (after a reload). */
 int sift_punt_update(struct sift_punt *p, const struct sift_conf *c);
 void sift_punt_close(struct sift_punt *p);

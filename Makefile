@@ -171,11 +171,12 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	       -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib
 FUZZ_SECONDS ?= 60
 
-$(B)/fuzz/fuzz_sip: tests/fuzz/fuzz_sip.c user/lib/sip_native.c include/sift/sip_parse.h include/sift/sip.h \
-		    include/sift/reasons.h include/sift/common.h
+FUZZ_SRCS := tests/fuzz/fuzz_sip.c user/lib/sip_native.c user/lib/reply.c user/lib/fwd_native.c
+$(B)/fuzz/fuzz_sip: $(FUZZ_SRCS) include/sift/sip_parse.h include/sift/sip.h include/sift/fwd_util.h \
+		    include/sift/reasons.h include/sift/common.h user/lib/reply.h
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_sip.c user/lib/sip_native.c
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS)
 
 fuzz: $(B)/fuzz/fuzz_sip
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh

@@ -2,13 +2,16 @@
 /*
  * libFuzzer target for the native build of the SIP parser.  Besides the
  * sanitizers' own checks it asserts what every caller relies on: a known
- * reason and action that agree, and every span inside the message.
+ * reason and action that agree, and every span inside the message.  What
+ * siftd would answer (reply.c) is built too: within its buffer, a status
+ * line first, and only for what the parser punted.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "reply.h"
 #include "sip_native.h"
 
 #define require(cond)                                                                              \
@@ -78,6 +81,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(m->kind != SIFT_KIND_REQUEST || m->max_forwards > 0 ||
 			!(m->present & SIFT_HDR_MAX_FORWARDS));
 		require(m->via_hdr.len >= 2 && m->via[0].value.off >= m->via_hdr.off);
+	}
+	{
+		static const __u64 key[2] = { 1, 2 };
+		struct sift_addr src = { .family = SIFT_AF_INET, .v4 = 0x020112c6 };
+		struct sift_reply r = sift_reply_for(s);
+		char *out = malloc(SIFT_REPLY_MAX); /* exactly, for ASan */
+		unsigned int port = 0;
+		ssize_t l;
+
+		require(!r.code || m->action == SIFT_ACTION_PUNT);
+		if (r.code && size <= SIFT_MSG_MAX) {
+			l = sift_reply_build(s, size, &src, 5060, key, r, out, SIFT_REPLY_MAX, &port);
+			require(l <= SIFT_REPLY_MAX);
+			require(l < 0 || (l > 12 && !memcmp(out, "SIP/2.0 ", 8) && port));
+		}
+		if (m->kind == SIFT_KIND_STUN) {
+			l = sift_stun_answer(s, size, &src, 5060, (unsigned char *)out, 64);
+			require(l == 32);
+		}
+		free(out);
 	}
 	free(s);
 	return 0;

@@ -9,8 +9,10 @@
  * shield drops goes no further.  Responses that carry sift's Via are forwarded from
  * here, as the fast path would have (typically because the caller's
  * neighbour entry was not resolved yet: sending through the kernel resolves
- * it, and the next response goes the fast way).  The rest of the slow path
- * (registrar, replies, requests) comes later; for now every other punted
+ * it, and the next response goes the fast way).  Requests the parser
+ * refuses are answered (reply.h) and kept in server transactions (txn.h);
+ * STUN Binding requests are answered.  The rest of the slow path
+ * (forwarding, the registrar) comes later; for now every other punted
  * message is parsed, counted and logged, never lost without a trace.
  */
 #ifndef SIFTD_PUNT_H

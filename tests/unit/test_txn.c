@@ -69,7 +69,7 @@ START_TEST(test_txn_timer_g_until_h)
 	ck_assert_uint_eq(t.n, 0);
 	ck_assert_uint_eq(t.st.timed_out, 1);
 	ck_assert_uint_eq(sift_txn_next(&t), 0);
-	ck_assert_int_eq(sift_txn_request(&t, k, false, clock_now, on_send, NULL), SIFT_TXN_NEW);
+	ck_assert_int_eq(sift_txn_request(&t, k, false, &to, clock_now, on_send, NULL), SIFT_TXN_NEW);
 }
 END_TEST
 
@@ -81,13 +81,13 @@ START_TEST(test_txn_ack_absorbed)
 	ck_assert(sift_txn_respond(&t, k, true, "SIP/2", 5, &to, 5070, 3, 0));
 	run_until(600 * MS);
 	ck_assert_uint_eq(sent, 1);
-	ck_assert_int_eq(sift_txn_request(&t, k, true, clock_now, on_send, NULL), SIFT_TXN_ABSORBED);
+	ck_assert_int_eq(sift_txn_request(&t, k, true, &to, clock_now, on_send, NULL), SIFT_TXN_ABSORBED);
 	ck_assert_uint_eq(t.st.absorbed, 1);
 	run_until(5000 * MS);
 	ck_assert_uint_eq(sent, 1); /* nothing more */
-	ck_assert_int_eq(sift_txn_request(&t, k, true, clock_now, on_send, NULL), SIFT_TXN_ABSORBED);
+	ck_assert_int_eq(sift_txn_request(&t, k, true, &to, clock_now, on_send, NULL), SIFT_TXN_ABSORBED);
 	/* the INVITE again while Confirmed: absorbed, not answered */
-	ck_assert_int_eq(sift_txn_request(&t, k, false, clock_now, on_send, NULL), SIFT_TXN_ABSORBED);
+	ck_assert_int_eq(sift_txn_request(&t, k, false, &to, clock_now, on_send, NULL), SIFT_TXN_ABSORBED);
 	run_until(600 * MS + SIFT_T4 + 10 * MS);
 	ck_assert_uint_eq(t.n, 0);
 	ck_assert_uint_eq(t.st.timed_out, 0);
@@ -104,12 +104,12 @@ START_TEST(test_txn_retransmission_and_j)
 	ck_assert(sift_txn_respond(&t, k, false, "SIP/2", 5, &to, 5070, 3, 0));
 	run_until(2000 * MS);
 	ck_assert_uint_eq(sent, 0); /* no Timer G for a non-INVITE */
-	ck_assert_int_eq(sift_txn_request(&t, k, false, clock_now, on_send, NULL), SIFT_TXN_RESENT);
+	ck_assert_int_eq(sift_txn_request(&t, k, false, &to, clock_now, on_send, NULL), SIFT_TXN_RESENT);
 	ck_assert_uint_eq(sent, 1);
-	ck_assert_int_eq(sift_txn_request(&t, k2, false, clock_now, on_send, NULL), SIFT_TXN_NEW);
+	ck_assert_int_eq(sift_txn_request(&t, k2, false, &to, clock_now, on_send, NULL), SIFT_TXN_NEW);
 	run_until(32000 * MS);
 	ck_assert_uint_eq(t.n, 0);
-	ck_assert_int_eq(sift_txn_request(&t, k, false, clock_now, on_send, NULL), SIFT_TXN_NEW);
+	ck_assert_int_eq(sift_txn_request(&t, k, false, &to, clock_now, on_send, NULL), SIFT_TXN_NEW);
 }
 END_TEST
 
@@ -136,16 +136,40 @@ START_TEST(test_txn_bounded)
 	/* the first two expire */
 	sift_txn_tick(&t, 64 * SIFT_T1 + 1 * MS, on_send, NULL);
 	ck_assert_uint_eq(t.n, 2);
-	ck_assert_int_eq(sift_txn_request(&t, k[0], false, 0, on_send, NULL), SIFT_TXN_NEW);
-	ck_assert_int_eq(sift_txn_request(&t, k[2], false, 0, on_send, NULL), SIFT_TXN_RESENT);
-	ck_assert_int_eq(sift_txn_request(&t, k[3], false, 0, on_send, NULL), SIFT_TXN_RESENT);
+	ck_assert_int_eq(sift_txn_request(&t, k[0], false, &to, 0, on_send, NULL), SIFT_TXN_NEW);
+	ck_assert_int_eq(sift_txn_request(&t, k[2], false, &to, 0, on_send, NULL), SIFT_TXN_RESENT);
+	ck_assert_int_eq(sift_txn_request(&t, k[3], false, &to, 0, on_send, NULL), SIFT_TXN_RESENT);
 	ck_assert(sift_txn_respond(&t, k[4], false, "SIP/2", 5, &to, 5060, 3, 0));
 	ck_assert(sift_txn_respond(&t, k[5], false, "SIP/2", 5, &to, 5060, 3, 0));
 	for (int i = 2; i < 6; i++)
-		ck_assert_int_eq(sift_txn_request(&t, k[i], false, 0, on_send, NULL),
+		ck_assert_int_eq(sift_txn_request(&t, k[i], false, &to, 0, on_send, NULL),
 				 SIFT_TXN_RESENT);
 	ck_assert(!sift_txn_respond(&t, k[1], false, "SIP/2", SIFT_TXN_RESP_MAX + 1, &to, 5060, 3,
 				    0));
+}
+END_TEST
+
+/*
+ * A branch is on the wire for anyone to copy: a request or ACK of the
+ * transaction from another address gets no resend and stops no timer.
+ */
+START_TEST(test_txn_foreign_copy)
+{
+	struct sift_addr other = { .family = SIFT_AF_INET, .v4 = 0x0d0112c6 };
+	uint64_t k = sift_txn_key("z9hG4bK-4", 9, "198.18.1.2:5070", 15, true);
+
+	ck_assert(sift_txn_respond(&t, k, true, "SIP/2", 5, &to, 5070, 3, 0));
+	ck_assert_int_eq(sift_txn_request(&t, k, false, &other, 0, on_send, NULL),
+			 SIFT_TXN_ABSORBED);
+	ck_assert_int_eq(sift_txn_request(&t, k, true, &other, 0, on_send, NULL),
+			 SIFT_TXN_ABSORBED);
+	ck_assert_uint_eq(sent, 0);
+	ck_assert_uint_eq(t.st.foreign, 2);
+	ck_assert_uint_eq(t.st.absorbed, 0);
+	run_until(600 * MS);
+	ck_assert_uint_eq(sent, 1); /* Timer G still runs */
+	ck_assert_int_eq(sift_txn_request(&t, k, false, &to, clock_now, on_send, NULL),
+			 SIFT_TXN_RESENT);
 }
 END_TEST
 
@@ -159,6 +183,7 @@ Suite *txn_suite(void)
 	tcase_add_test(tc, test_txn_ack_absorbed);
 	tcase_add_test(tc, test_txn_retransmission_and_j);
 	tcase_add_test(tc, test_txn_bounded);
+	tcase_add_test(tc, test_txn_foreign_copy);
 	suite_add_tcase(su, tc);
 	return su;
 }

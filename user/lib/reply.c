@@ -60,8 +60,7 @@ struct sift_reply sift_reply_for(const struct sift_scratch *s)
 	default:
 		break;
 	}
-	if (m->reason < SIFT_REASON_FIRST_FWD && m->reason >= SIFT_REASON_BAD_START_LINE &&
-	    m->reason <= SIFT_REASON_BAD_DATE)
+	if (m->reason >= SIFT_REASON_BAD_START_LINE && m->reason <= SIFT_REASON_BAD_DATE)
 		return (struct sift_reply){ 400, bad_request_phrase(m->reason) };
 	return r;
 }

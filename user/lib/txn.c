@@ -104,17 +104,28 @@ static void release(struct sift_txns *t, unsigned int slot)
 	x->state = SIFT_TXN_FREE;
 }
 
-enum sift_txn_verdict sift_txn_request(struct sift_txns *t, uint64_t key, bool ack, uint64_t now,
+/* Timers due at @when: bring t->due forward to it. */
+static void due_by(struct sift_txns *t, uint64_t when)
+{
+	if (!t->due || when < t->due)
+		t->due = when;
+}
+
+enum sift_txn_verdict sift_txn_request(struct sift_txns *t, uint64_t key, bool ack,
+				       const struct sift_addr *from, uint64_t now,
 				       bool (*send)(const struct sift_txn *x, void *arg),
 				       void *arg)
 {
 	int slot = find(t, key);
 	struct sift_txn *x;
 
-	(void)now;
 	if (slot < 0)
 		return SIFT_TXN_NEW;
 	x = &t->tab[slot];
+	if (memcmp(from, &x->to, sizeof(*from))) {
+		t->st.foreign++;
+		return SIFT_TXN_ABSORBED;
+	}
 	if (ack) {
 		t->st.acks++;
 		if (x->invite && x->state == SIFT_TXN_COMPLETED) {
@@ -122,6 +133,7 @@ enum sift_txn_verdict sift_txn_request(struct sift_txns *t, uint64_t key, bool a
 			x->state = SIFT_TXN_CONFIRMED;
 			x->timer_g = 0;
 			x->end = now + SIFT_T4;
+			due_by(t, x->end);
 			t->st.absorbed++;
 		}
 		return SIFT_TXN_ABSORBED;
@@ -170,6 +182,7 @@ bool sift_txn_respond(struct sift_txns *t, uint64_t key, bool invite, const void
 	t->idx[i] = slot + 1;
 	x->at = t->n;
 	t->act[t->n++] = slot;
+	due_by(t, x->timer_g ? x->timer_g : x->end);
 	t->st.created++;
 	return true;
 }
@@ -177,6 +190,9 @@ bool sift_txn_respond(struct sift_txns *t, uint64_t key, bool invite, const void
 void sift_txn_tick(struct sift_txns *t, uint64_t now,
 		   bool (*send)(const struct sift_txn *x, void *arg), void *arg)
 {
+	if (!t->due || now < t->due)
+		return; /* nothing due: no scan (siftd ticks on every wake-up) */
+	t->due = 0;
 	for (unsigned int k = 0; k < t->n;) {
 		unsigned int slot = t->act[k];
 		struct sift_txn *x = &t->tab[slot];
@@ -193,20 +209,12 @@ void sift_txn_tick(struct sift_txns *t, uint64_t now,
 			x->g_interval = x->g_interval * 2 < SIFT_T2 ? x->g_interval * 2 : SIFT_T2;
 			x->timer_g = now + x->g_interval;
 		}
+		due_by(t, x->timer_g && x->timer_g < x->end ? x->timer_g : x->end);
 		k++;
 	}
 }
 
 uint64_t sift_txn_next(const struct sift_txns *t)
 {
-	uint64_t next = 0;
-
-	for (unsigned int k = 0; k < t->n; k++) {
-		const struct sift_txn *x = &t->tab[t->act[k]];
-		uint64_t due = x->timer_g && x->timer_g < x->end ? x->timer_g : x->end;
-
-		if (!next || due < next)
-			next = due;
-	}
-	return next;
+	return t->n ? t->due : 0;
 }

@@ -41,6 +41,7 @@ struct sift_txn {
 
 struct sift_txn_stats {
 	uint64_t created, retransmitted, absorbed, acks, resent, timed_out, shed;
+	uint64_t foreign; /* a request of a transaction's from another address: ignored */
 };
 
 struct sift_txns {
@@ -50,6 +51,7 @@ struct sift_txns {
 	unsigned int *idx;   /* key -> slot + 1, linear probing, mask + 1 entries (0: empty) */
 	unsigned int mask;
 	char *resp; /* cap * SIFT_TXN_RESP_MAX bytes */
+	uint64_t due; /* no timer is due before this (0: none runs); the timers scan only then */
 	struct sift_txn_stats st;
 };
 
@@ -75,11 +77,14 @@ enum sift_txn_verdict {
 };
 
 /*
- * A request with key @key arrived at @now (@ack: it is an ACK).  Resends
- * the kept response through @send when it is a retransmission (@send says
- * whether it went: the caller may hold it back).
+ * A request with key @key arrived from @from at @now (@ack: it is an ACK).
+ * Resends the kept response through @send when it is a retransmission
+ * (@send says whether it went: the caller may hold it back).  A copy from
+ * another address than the first (a branch anyone can read off the wire)
+ * neither gets the response nor acknowledges it: ABSORBED, counted foreign.
  */
-enum sift_txn_verdict sift_txn_request(struct sift_txns *t, uint64_t key, bool ack, uint64_t now,
+enum sift_txn_verdict sift_txn_request(struct sift_txns *t, uint64_t key, bool ack,
+				       const struct sift_addr *from, uint64_t now,
 				       bool (*send)(const struct sift_txn *x, void *arg),
 				       void *arg);
 
@@ -97,7 +102,7 @@ bool sift_txn_respond(struct sift_txns *t, uint64_t key, bool invite, const void
 void sift_txn_tick(struct sift_txns *t, uint64_t now,
 		   bool (*send)(const struct sift_txn *x, void *arg), void *arg);
 
-/* When the next timer is due (ns), or 0 when none runs.  O(transactions in use). */
+/* When the next timer is due (ns), or 0 when none runs. */
 uint64_t sift_txn_next(const struct sift_txns *t);
 
 #endif

@@ -474,8 +474,10 @@ static void daemon_show_txns(json_t *r)
 	out_s64("absorbed", " (%lld confirming),", json_integer_value(json_object_get(r, "absorbed")));
 	out_s64("timed_out", " %lld without an ACK (Timer H),",
 		json_integer_value(json_object_get(r, "timed_out")));
-	out_s64("shed", " %lld replies without one (table full)\n",
+	out_s64("shed", " %lld replies without one (table full),",
 		json_integer_value(json_object_get(r, "shed")));
+	out_s64("foreign", " %lld copies from another address ignored\n",
+		json_integer_value(json_object_get(r, "foreign")));
 	out_close_obj();
 }
 

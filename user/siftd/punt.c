@@ -483,10 +483,15 @@ void sift_punt_input(struct sift_punt *p, int fd)
 		}
 		if (n <= SIFT_MSG_MAX && forward_response(p, n, &from))
 			continue;
-		if (s->msg.kind == SIFT_KIND_REQUEST && s->msg.via[0].branch.len &&
-		    sift_txn_request(&p->txns, txn_key(s), s->msg.method == SIFT_METHOD_ACK, now_ns(),
-				     txn_send, p) != SIFT_TXN_NEW)
-			continue;
+		if (s->msg.kind == SIFT_KIND_REQUEST && s->msg.via[0].branch.len) {
+			struct sift_addr src;
+			unsigned int sport;
+
+			if (!sift_addr_of_sockaddr(&from, &src, &sport) &&
+			    sift_txn_request(&p->txns, txn_key(s), s->msg.method == SIFT_METHOD_ACK,
+					     &src, now_ns(), txn_send, p) != SIFT_TXN_NEW)
+				continue;
+		}
 		if (local_reply(p, fd, n, &from, now_ns()))
 			continue;
 		if (s->msg.action == SIFT_ACTION_DROP)
@@ -562,13 +567,13 @@ json_t *sift_punt_json(const struct sift_punt *p)
 				      "other", (json_int_t)p->st.by_code[5]));
 	json_object_set_new(
 		o, "transactions",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "in_use",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "in_use",
 			  (json_int_t)p->txns.n, "capacity", (json_int_t)p->txns.cap, "created",
 			  (json_int_t)p->txns.st.created, "retransmitted",
 			  (json_int_t)p->txns.st.retransmitted, "resent", (json_int_t)p->txns.st.resent,
 			  "acks", (json_int_t)p->txns.st.acks, "absorbed",
 			  (json_int_t)p->txns.st.absorbed, "timed_out", (json_int_t)p->txns.st.timed_out,
-			  "shed", (json_int_t)p->txns.st.shed));
+			  "shed", (json_int_t)p->txns.st.shed, "foreign", (json_int_t)p->txns.st.foreign));
 	json_object_set_new(o, "by_method", m);
 	json_object_set_new(o, "sockets", ports);
 	return o;

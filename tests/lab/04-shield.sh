@@ -69,10 +69,14 @@ calls() { # calls SOURCE N RATE SERVICE: honest calls through sift; sets CALLS_O
 	(cd "$T_TMP" && timeout 120 ip netns exec "$LAB_GEN" sipp \
 		-sf "$TOP/tests/lab/scenarios/uac_rr.xml" "$LAB_RTR_GEN_V4:5060" -i "$1" -p 5070 \
 		-s "$4" -m "$2" -r "$3" -d 100 -nostdin -timeout 100s -trace_stat \
-		-stf "$T_TMP/uac-$4.csv" >"$T_TMP/uac-$4.out" 2>&1)
+		-stf "$T_TMP/uac-$4.csv" -trace_err -error_file "$T_TMP/uac-$4.err" \
+		>"$T_TMP/uac-$4.out" 2>&1)
 	CALLS_RC=$?
 	CALLS_OK=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "SuccessfulCall(C)") c = i }
 		END { print $c + 0 }' "$T_TMP/uac-$4.csv")
+	# what went wrong with a call that failed, in the TAP output (the directory goes)
+	[ "$CALLS_OK" = "$2" ] || [ ! -s "$T_TMP/uac-$4.err" ] ||
+		head -c 2000 "$T_TMP/uac-$4.err" | sed 's/^/# sipp: /'
 }
 CALLS=1000 FLOOD_RATE=200000
 (calls "$LAB_GEN_V4" $CALLS 100 1000; echo "$CALLS_RC $CALLS_OK" >"$T_TMP/honest") &

@@ -214,4 +214,18 @@ struct sift_nh {
 #define SIFT_BRANCH_PREFIX_LEN 11
 #define SIFT_BRANCH_LEN (SIFT_BRANCH_PREFIX_LEN + 24)
 
+/* The tables the forwarding decision reads (include/sift/fwd_decide.h), by what they map. */
+enum sift_fwd_table {
+	SIFT_FTBL_SELF,      /* struct sift_addr -> __u32 enum sift_domain_flags */
+	SIFT_FTBL_PORTS,     /* __u32 port -> __u8 enum sift_port_flags */
+	SIFT_FTBL_DOMAINS,   /* struct sift_domain_key -> struct sift_domain */
+	SIFT_FTBL_ROUTES,    /* struct sift_route_key (longest prefix) -> struct sift_route */
+	SIFT_FTBL_BACKENDS,  /* __u32 id -> struct sift_backend */
+	SIFT_FTBL_HOPS,      /* struct sift_hop_key -> __u32 enum sift_hop_flags */
+	SIFT_FTBL_ACL_ALLOW, /* struct sift_acl_key (longest prefix) -> __u32 flags */
+	SIFT_FTBL_EGRESS,    /* __u32 ifindex -> struct sift_egress */
+	SIFT_FTBL_RR,        /* struct sift_rr_key -> struct sift_rr */
+	SIFT_FTBL__MAX,
+};
+
 #endif /* SIFT_FWD_H */

@@ -217,6 +217,7 @@ enum sift_trust {
  * changes on the way.  Filled in the XDP program, and by siftd for what it
  * forwards itself.
  */
+#define SIFT_PLAN_DECIDED 0x10000u
 struct sift_fwd_plan {
 	struct sift_addr dst;  /* next hop */
 	struct sift_addr src;  /* sift's address on the way out */
@@ -243,6 +244,8 @@ struct sift_fwd_plan {
 	__u32 body_end; /* the message ends here (RFC 3261 18.3: bytes past Content-Length go) */
 	__u32 record_route;
 	__u32 backend; /* SIFT_NO_BACKEND when the next hop came from the message */
+	__u32 group;   /* the route's group, when a route was found */
+	__u32 decision; /* XDP: SIFT_PLAN_DECIDED | what the decision returned (tests read it) */
 	__u32 mtu;     /* of the egress interface */
 	__u16 in_family; /* the family the message came in with */
 	__u8 trust;      /* enum sift_trust of the source */

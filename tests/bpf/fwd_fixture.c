@@ -123,6 +123,7 @@ void fix_free(struct fwd_fixture *f)
 	if (f->skel)
 		bpfrun_free(f->skel);
 	f->skel = NULL;
+	sift_fwd_state_free(&f->st);
 }
 
 void fix_backend_state(struct fwd_fixture *f, const char *grp, const char *addr, int state)

@@ -11,6 +11,11 @@
  * it forwards is checked too: the frame that comes out has valid checksums
  * and parses cleanly, with the same dialog and transaction and one Via more
  * (a request) or less (a response).
+ *
+ * One decision, two builds: every message the XDP program decided on (its
+ * plan.decision) is decided again natively (user/lib/decide.h) on the same
+ * maps, and both must give the same answer and the same plan (next hop,
+ * backend, group, Record-Route, what of sift's Route or Via comes off).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 #include <linux/bpf.h>
 
 #include "bpfrun.h"
+#include "decide.h"
 #include "defects.h"
 #include "fwd_native.h"
 #include "fwd_fixture.h"
@@ -34,7 +40,11 @@ static int n_corpus;
 static struct fwd_fixture fx;
 static struct sift *skel;
 static struct sift_scratch bpf_s, nat_s, out_s;
-static unsigned long forwarded;
+static unsigned long forwarded, decided, decided_by[SIFT_REASON__MAX];
+static struct sift_fwd_tables tables;
+/* where the message being compared comes from (pkt_build's defaults, or the test's) */
+static const char *cur_src = "198.18.1.2";
+static unsigned int cur_sport = 5060;
 static struct mutator garbage;
 
 static void setup(void)
@@ -53,7 +63,9 @@ static void setup(void)
 			 corpus_domains[i]);
 	ck_assert_int_eq(fix_reinstall(&fx), 0);
 	skel = fx.skel;
-	forwarded = 0;
+	sift_fwd_tables_init(&tables, &fx.maps, &fx.st);
+	forwarded = decided = 0;
+	memset(decided_by, 0, sizeof(decided_by));
 	mutator_seed(&garbage, 42);
 }
 
@@ -114,8 +126,8 @@ static const char *check_forwarded(const struct bpfrun_result *r, const struct s
 			nh.family = SIFT_AF_INET;
 			memcpy(&nh.v4, r->out + v.l3 + 16, 4);
 		}
-		sift_addr_parse("198.18.1.2", &src); /* pkt_build's source */
-		if (sift_via_received_scratch((struct sift_scratch *)in, &src, 5060))
+		sift_addr_parse(cur_src, &src);
+		if (sift_via_received_scratch((struct sift_scratch *)in, &src, cur_sport))
 			return "forwarded a top Via only siftd may rewrite";
 		reply = in->plan.reply_port;
 		sift_branch_text((struct sift_scratch *)in, fix_key, &nh,
@@ -126,6 +138,45 @@ static const char *check_forwarded(const struct bpfrun_result *r, const struct s
 	} else if (b->n_via + 1 != a->n_via) {
 		return "not one Via less";
 	}
+	return NULL;
+}
+
+/*
+ * The XDP program decided on the message now in nat_s: decide natively on
+ * the same tables, as it arrived (pkt_build's addresses, the fixture's
+ * ingress).  NULL when both agree, or what differs.
+ */
+static const char *check_decision(const struct pkt_spec *spec)
+{
+	static char why[160];
+	const struct sift_fwd_plan *b = &bpf_s.plan, *n = &nat_s.plan;
+	struct sift_arrival a = { .peer_port = spec->sport ? spec->sport : 5060,
+				  .ingress = fix_net.in_ifindex };
+	int want = b->decision & ~SIFT_PLAN_DECIDED, got;
+
+	if (spec->ip_version == 6) {
+		sift_addr_parse(spec->src ? spec->src : "2001:db8:1::2", &a.peer);
+		sift_addr_parse(spec->dst ? spec->dst : "2001:db8:1::1", &a.local);
+	} else {
+		sift_addr_parse(spec->src ? spec->src : "198.18.1.2", &a.peer);
+		sift_addr_parse(spec->dst ? spec->dst : "198.18.1.1", &a.local);
+	}
+	got = sift_fwd_decide(&tables, &nat_s, &a, fix_key);
+	decided++;
+	decided_by[want < SIFT_REASON__MAX ? want : 0]++;
+	if (got != want) {
+		snprintf(why, sizeof(why), "XDP decided %s, native %s",
+			 want ? sift_reason_name(want) : "forward", got ? sift_reason_name(got) : "forward");
+		return why;
+	}
+	if (memcmp(&b->dst, &n->dst, sizeof(b->dst)) || b->dport != n->dport)
+		return "next hops differ";
+	if (b->backend != n->backend || b->group != n->group)
+		return "backends or groups differ";
+	if (b->record_route != n->record_route)
+		return "Record-Route differs";
+	if (b->cut_off != n->cut_off || b->cut_len != n->cut_len)
+		return "what comes off differs";
 	return NULL;
 }
 
@@ -154,7 +205,8 @@ static void explain(const struct sift_sip_msg *a, const struct sift_sip_msg *b, 
  * Parse @msg both ways; 1 if they agree, 0 if not (the message is saved under
  * /tmp for a repro), -1 if it cannot travel in one XDP buffer.
  */
-static int compare(const uint8_t *msg, size_t len, const char *what)
+static int compare_from(const uint8_t *msg, size_t len, const char *what,
+			const struct pkt_spec *from)
 {
 	static __u8 frame[PKT_MAX];
 	struct pkt_spec spec = { .payload = msg, .payload_len = len };
@@ -164,6 +216,16 @@ static int compare(const uint8_t *msg, size_t len, const char *what)
 
 	if (len > PAYLOAD_MAX)
 		return -1;
+	cur_src = "198.18.1.2";
+	cur_sport = 5060;
+	if (from) {
+		spec.ip_version = from->ip_version;
+		spec.src = from->src;
+		spec.dst = from->dst;
+		spec.sport = from->sport;
+		cur_src = from->src ? from->src : from->ip_version == 6 ? "2001:db8:1::2" : cur_src;
+		cur_sport = from->sport ? from->sport : 5060;
+	}
 	flen = pkt_build(&spec, frame, sizeof(frame));
 	ck_assert(flen);
 	ck_assert_int_eq(bpfrun_run_on(skel, fix_net.in_ifindex, frame, flen, &r), 0);
@@ -173,6 +235,20 @@ static int compare(const uint8_t *msg, size_t len, const char *what)
 		nat_s.buf[i] = (uint8_t)mutator_next(&garbage);
 	memcpy(nat_s.buf, msg, len);
 	sift_sip_parse_scratch(&nat_s, len);
+	if (bpf_s.plan.decision & SIFT_PLAN_DECIDED) {
+		const char *bad = check_decision(&spec);
+
+		ck_assert_int_eq(bpfrun_scratch_forget_decision(skel), 0);
+		if (bad) {
+			FILE *f = fopen("/tmp/sift-decide-repro.sip", "wb");
+
+			if (f) {
+				fwrite(msg, 1, len, f);
+				fclose(f);
+			}
+			ck_abort_msg("%s: %s (message in /tmp/sift-decide-repro.sip)", what, bad);
+		}
+	}
 
 	if (r.retval == XDP_TX || r.retval == XDP_REDIRECT) {
 		const char *bad;
@@ -211,6 +287,11 @@ static int compare(const uint8_t *msg, size_t len, const char *what)
 	}
 	fprintf(stderr, "%s: %s (message saved in /tmp/sift-diff-repro.sip)\n", what, why);
 	return 0;
+}
+
+static int compare(const uint8_t *msg, size_t len, const char *what)
+{
+	return compare_from(msg, len, what, NULL);
 }
 
 START_TEST(test_bpf_sip_diff_corpus)
@@ -340,6 +421,125 @@ START_TEST(test_bpf_sip_diff_mutations)
 	/* The mutations reach every verdict, or they test too little. */
 	ck_assert(verdicts[0] > 1000 && verdicts[1] > 1000 && verdicts[2] > 1000);
 	ck_assert_msg(forwarded > 1000, "only %lu mutations were forwarded", forwarded);
+	/* both builds decided alike, on paths enough to mean something */
+	printf("decisions: %lu compared; forward %lu, no_route %lu, relay_denied %lu, "
+	       "not_our_via %lu, for_us %lu, bad_route %lu\n",
+	       decided, decided_by[0], decided_by[SIFT_REASON_NO_ROUTE],
+	       decided_by[SIFT_REASON_RELAY_DENIED], decided_by[SIFT_REASON_NOT_OUR_VIA],
+	       decided_by[SIFT_REASON_FOR_US], decided_by[SIFT_REASON_BAD_ROUTE]);
+	ck_assert_uint_gt(decided, 10000);
+	ck_assert_uint_gt(decided_by[0], 1000);
+	ck_assert_uint_gt(decided_by[SIFT_REASON_NO_ROUTE] + decided_by[SIFT_REASON_RELAY_DENIED] +
+				  decided_by[SIFT_REASON_NOT_OUR_VIA] + decided_by[SIFT_REASON_FOR_US],
+			  1000);
+}
+END_TEST
+
+/*
+ * Requests and responses made to reach every branch of the decision: user
+ * parts for each route and none, sift's names and addresses, backends,
+ * strangers, Route sets of sift's and others', dialogs, trusted and
+ * untrusted sources over both families, backends up and down.
+ */
+START_TEST(test_bpf_decide_diff)
+{
+	static const char *const users[] = { "", "alice", "+15551234", "6100", "7123", "7999",
+					     "+6612", "4444" };
+	static const char *const hosts[] = { "198.18.1.1", "sift.example", "[2001:db8:1::1]",
+					     "example.com", "198.18.2.2", "198.18.2.3:5070",
+					     "198.18.9.9", "unknown.test", "[2001:db8:2::2]",
+					     "198.18.1.1:5080" };
+	static const char *const routes[] = {
+		"",
+		"Route: <sip:198.18.1.1;lr>\r\n",
+		"Route: <sip:198.18.1.1;lr>, <sip:198.18.9.9;lr>\r\n",
+		"Route: <sip:sift.example;lr>\r\nRoute: <sip:198.18.2.2;lr>\r\n",
+		"Route: <sip:198.18.9.9;lr>\r\n",
+		"Route: <sip:198.18.2.1;lr>, <sip:198.18.1.1;lr>\r\n",
+		"Route: <sip:name.test;lr>\r\n",
+	};
+	static const char *const methods[] = { "INVITE", "BYE", "OPTIONS", "MESSAGE", "ACK",
+					       "SUBSCRIBE", "REGISTER" };
+	static const struct pkt_spec froms[] = {
+		{ .ip_version = 4 },
+		{ .ip_version = 4, .src = FIX_TRUSTED_PEER },
+		{ .ip_version = 4, .src = "198.18.2.2", .sport = 5060 },
+		{ .ip_version = 6 },
+		{ .ip_version = 4, .src = "198.18.1.7", .sport = 40001 },
+	};
+	static char msg[2048];
+	struct mutator mu;
+	unsigned long before = decided, n = 0;
+
+	mutator_seed(&mu, 0xdec1de);
+	for (int round = 0; round < 4; round++) {
+		/* the three-backend group with a member down, then with none up */
+		if (round == 1)
+			fix_backend_state(&fx, "three", "198.18.2.3", SIFT_BACKEND_DOWN);
+		if (round == 2) {
+			fix_backend_state(&fx, "three", "198.18.2.2", SIFT_BACKEND_DOWN);
+			fix_backend_state(&fx, "three", "198.18.2.4", SIFT_BACKEND_DOWN);
+			fix_backend_state(&fx, "one", "198.18.2.2", SIFT_BACKEND_DRAIN);
+		}
+		if (round == 3) {
+			fix_backend_state(&fx, "three", "198.18.2.2", SIFT_BACKEND_UP);
+			fix_backend_state(&fx, "three", "198.18.2.3", SIFT_BACKEND_UP);
+			fix_backend_state(&fx, "three", "198.18.2.4", SIFT_BACKEND_UP);
+			fix_backend_state(&fx, "one", "198.18.2.2", SIFT_BACKEND_UP);
+		}
+		ck_assert_int_eq(fix_reinstall(&fx), 0);
+		for (int i = 0; i < 5000; i++) {
+			const char *u = users[mutator_next(&mu) % 8];
+			const char *h = hosts[mutator_next(&mu) % 10];
+			const char *rt = routes[mutator_next(&mu) % 7];
+			const char *me = methods[mutator_next(&mu) % 7];
+			const struct pkt_spec *from = &froms[mutator_next(&mu) % 5];
+			unsigned int cid = (unsigned int)mutator_next(&mu);
+			bool tag = mutator_next(&mu) % 3 == 0;
+			int len;
+
+			if (mutator_next(&mu) % 8 == 0) {
+				/* a response, with sift's Via on top or someone else's */
+				bool ours = mutator_next(&mu) % 2;
+
+				len = snprintf(msg, sizeof(msg),
+					       "SIP/2.0 200 OK\r\n"
+					       "Via: SIP/2.0/UDP %s;branch=z9hG4bK-sft%016x%08x\r\n"
+					       "Via: SIP/2.0/UDP 198.18.1.2:5060;branch=z9hG4bK%x\r\n"
+					       "From: <sip:a@example.com>;tag=f%x\r\nTo: <sip:b@%s>;tag=t1\r\n"
+					       "Call-ID: %x@test\r\nCSeq: 1 %s\r\nContent-Length: 0\r\n\r\n",
+					       ours ? "198.18.2.1" : "198.18.7.7", cid, cid * 7, cid, cid,
+					       h, cid, me);
+			} else {
+				len = snprintf(msg, sizeof(msg),
+					       "%s sip:%s%s%s SIP/2.0\r\n"
+					       "Via: SIP/2.0/UDP 198.18.1.2:5060;branch=z9hG4bK%x;rport\r\n"
+					       "%sMax-Forwards: 70\r\n"
+					       "From: <sip:a@example.com>;tag=f%x\r\nTo: <sip:%s%s%s>%s\r\n"
+					       "Call-ID: %x@test\r\nCSeq: 1 %s\r\nContent-Length: 0\r\n\r\n",
+					       me, u, *u ? "@" : "", h, cid, rt, cid, u, *u ? "@" : "", h,
+					       tag ? ";tag=t1" : "", cid, me);
+			}
+			ck_assert(len > 0 && (size_t)len < sizeof(msg));
+			ck_assert_int_eq(compare_from((const uint8_t *)msg, len, msg, from), 1);
+			n++;
+		}
+	}
+	printf("decisions (synthetic): %lu messages, %lu decided; forward %lu, no_route %lu, "
+	       "no_backend %lu, relay_denied %lu, for_us %lu, not_our_via %lu, register %lu, "
+	       "next_hop_name %lu\n",
+	       n, decided - before, decided_by[0], decided_by[SIFT_REASON_NO_ROUTE],
+	       decided_by[SIFT_REASON_NO_BACKEND], decided_by[SIFT_REASON_RELAY_DENIED],
+	       decided_by[SIFT_REASON_FOR_US], decided_by[SIFT_REASON_NOT_OUR_VIA],
+	       decided_by[SIFT_REASON_REGISTER], decided_by[SIFT_REASON_NEXT_HOP_NAME]);
+	ck_assert_uint_gt(decided - before, 15000);
+	ck_assert_uint_gt(decided_by[0], 1000);
+	ck_assert_uint_gt(decided_by[SIFT_REASON_NO_ROUTE], 100);
+	ck_assert_uint_gt(decided_by[SIFT_REASON_NO_BACKEND], 100);
+	ck_assert_uint_gt(decided_by[SIFT_REASON_RELAY_DENIED], 100);
+	ck_assert_uint_gt(decided_by[SIFT_REASON_FOR_US], 100);
+	ck_assert_uint_gt(decided_by[SIFT_REASON_NOT_OUR_VIA], 100);
+	ck_assert_uint_gt(decided_by[SIFT_REASON_NEXT_HOP_NAME], 100);
 }
 END_TEST
 
@@ -354,6 +554,7 @@ Suite *bpf_sip_diff_suite(void)
 	tcase_add_test(tc, test_bpf_sip_diff_reason_counters);
 	tcase_add_test(tc, test_bpf_sip_diff_defects);
 	tcase_add_test(tc, test_bpf_sip_diff_mutations);
+	tcase_add_test(tc, test_bpf_decide_diff);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -187,23 +187,52 @@ int bpfrun_pin_cpu0(void)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
-int bpfrun_scratch_cpu0(struct sift *skel, struct sift_scratch *out)
+/* Every CPU's copy of the scratch map, into a buffer the caller frees: NULL (errno) or it. */
+static char *scratch_all(struct sift *skel, int *ncpu, size_t *vsz)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	size_t vsz = (sizeof(*out) + 7) & ~7UL;
 	__u32 key = 0;
 	char *all;
-	int err = 0;
 
-	if (ncpu < 1)
-		return -EINVAL;
-	all = malloc(vsz * ncpu);
+	*ncpu = libbpf_num_possible_cpus();
+	*vsz = (sizeof(struct sift_scratch) + 7) & ~7UL;
+	if (*ncpu < 1) {
+		errno = EINVAL;
+		return NULL;
+	}
+	all = malloc(*vsz * *ncpu);
+	if (all && bpf_map_lookup_elem(bpf_map__fd(skel->maps.sift_scratch), &key, all)) {
+		free(all);
+		return NULL;
+	}
+	return all;
+}
+
+int bpfrun_scratch_cpu0(struct sift *skel, struct sift_scratch *out)
+{
+	size_t vsz;
+	int ncpu;
+	char *all = scratch_all(skel, &ncpu, &vsz);
+
 	if (!all)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.sift_scratch), &key, all))
+		return -errno;
+	memcpy(out, all, sizeof(*out));
+	free(all);
+	return 0;
+}
+
+int bpfrun_scratch_forget_decision(struct sift *skel)
+{
+	size_t vsz;
+	int ncpu, err = 0;
+	__u32 key = 0;
+	char *all = scratch_all(skel, &ncpu, &vsz);
+
+	if (!all)
+		return -errno;
+	for (int c = 0; c < ncpu; c++)
+		((struct sift_scratch *)(all + c * vsz))->plan.decision = 0;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.sift_scratch), &key, all, BPF_ANY))
 		err = -errno;
-	else
-		memcpy(out, all, sizeof(*out));
 	free(all);
 	return err;
 }

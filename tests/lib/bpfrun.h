@@ -48,6 +48,8 @@ struct sift_scratch;
 int bpfrun_pin_cpu0(void);
 /* CPU 0's copy of the parser's scratch map after a run. */
 int bpfrun_scratch_cpu0(struct sift *skel, struct sift_scratch *out);
+/* Clear plan.decision on every CPU: the next run's decision, if any, is then its own. */
+int bpfrun_scratch_forget_decision(struct sift *skel);
 int bpfrun_set_port(struct sift *skel, __u16 port, __u8 flags);
 
 /* Exit status for a suite that cannot run: 77 (skip), or 1 when CI=true. */

@@ -26,6 +26,22 @@ void sift_fwd_state_init(struct sift_fwd_state *st)
 	st->free_n = SIFT_MAX_BACKENDS;
 }
 
+void sift_fwd_state_free(struct sift_fwd_state *st)
+{
+	for (unsigned int g = 0; g < SIFT_MAX_GROUPS; g++)
+		free(st->groups[g].table);
+	sift_fwd_state_init(st);
+}
+
+int sift_fwd_maglev_slot(const struct sift_fwd_state *st, uint32_t gidx, uint32_t idx,
+			 uint32_t *id)
+{
+	if (gidx >= SIFT_MAX_GROUPS || idx >= SIFT_MAGLEV_SIZE || !st->groups[gidx].table)
+		return -1;
+	*id = st->groups[gidx].table[idx];
+	return 0;
+}
+
 /* Take an id off the free FIFO (the longest unused); -1 when none is left. */
 static int id_take(struct sift_fwd_state *st)
 {
@@ -506,6 +522,10 @@ static int group_table(struct sift_fwd_state *st, const struct sift_maps *m, uin
 	for (uint32_t i = 0; i < SIFT_MAGLEV_SIZE; i++)
 		if (table[i] < SIFT_MAX_BACKENDS)
 			st->share[table[i]]++;
+	/* kept: siftd decides natively with what the fast path decides with */
+	free(st->groups[gidx].table);
+	st->groups[gidx].table = table;
+	table = NULL;
 	ret = 0;
 out:
 	if (fd >= 0)
@@ -629,6 +649,7 @@ static int release_groups(struct sift_fwd_state *st, const struct sift_maps *m,
 			continue;
 		if (bpf_map_delete_elem(m->maglev, &k) && errno != ENOENT)
 			return sift_map_err(err, errlen, "sift_maglev", errno);
+		free(st->groups[k].table);
 		memset(&st->groups[k], 0, sizeof(st->groups[k]));
 	}
 	for (uint32_t id = 0; id < SIFT_MAX_BACKENDS; id++) {

@@ -57,6 +57,7 @@ struct sift_fwd_group_slot {
 	char name[SIFT_GROUP_NAME];
 	bool used;
 	uint64_t sig; /* of the members the current table was built from */
+	uint32_t *table; /* a copy of the installed Maglev table, for the native decision */
 };
 
 struct sift_fwd_backend_slot {
@@ -79,6 +80,11 @@ struct sift_fwd_state {
 
 /* Forget everything: the next install starts from empty maps' point of view. */
 void sift_fwd_state_init(struct sift_fwd_state *st);
+/* Free the Maglev copies (the state is then as after init). */
+void sift_fwd_state_free(struct sift_fwd_state *st);
+/* Slot @idx of group @gidx's table as installed (SIFT_NO_BACKEND: none), or -1 when no table. */
+int sift_fwd_maglev_slot(const struct sift_fwd_state *st, uint32_t gidx, uint32_t idx,
+			 uint32_t *id);
 
 /*
  * Make the maps say what @v says.  0, or -errno with the reason in @err;

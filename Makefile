@@ -171,9 +171,11 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	       -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib
 FUZZ_SECONDS ?= 60
 
-FUZZ_SRCS := tests/fuzz/fuzz_sip.c user/lib/sip_native.c user/lib/reply.c user/lib/fwd_native.c
+FUZZ_SRCS := tests/fuzz/fuzz_sip.c user/lib/sip_native.c user/lib/reply.c user/lib/fwd_native.c \
+	     user/lib/loop.c user/lib/path.c user/lib/addr.c
 $(B)/fuzz/fuzz_sip: $(FUZZ_SRCS) include/sift/sip_parse.h include/sift/sip.h include/sift/fwd_util.h \
-		    include/sift/reasons.h include/sift/common.h user/lib/reply.h
+		    include/sift/reasons.h include/sift/common.h user/lib/reply.h user/lib/loop.h \
+		    user/lib/path.h
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS)

@@ -83,20 +83,25 @@ SIFT_INLINE int sift_host_ours(struct sift_scratch *s, __u32 off, __u32 len,
 	return (sift_domain_of(s, off, len) >> 32) & SIFT_DOMAIN_OURS;
 }
 
+/* Host [@off, @off + @len) and @port (0: the default) are sift's: its address or name, a SIP port. */
+SIFT_INLINE int sift_hostport_ours(struct sift_scratch *s, __u32 off, __u32 len, __u32 port)
+{
+	struct sift_addr ip;
+	__u8 *flags;
+
+	if (!len || !sift_host_ours(s, off, len, &ip))
+		return 0;
+	port = port ? port : SIFT_SIP_PORT_DEFAULT;
+	flags = sift_fwd_get(SIFT_FTBL_PORTS, &port);
+	return flags && (*flags & SIFT_PORT_SIP);
+}
+
 /* A URI (Route or Request-URI) that names sift: host ours and a SIP port of ours. */
 SIFT_SUBPROG int sift_uri_ours(struct sift_scratch *s, struct sift_uri *u)
 {
-	struct sift_addr ip;
-	__u32 port;
-	__u8 *flags;
-
-	if (!s || !u || !u->host.len)
+	if (!s || !u)
 		return 0;
-	if (!sift_host_ours(s, u->host.off, u->host.len, &ip))
-		return 0;
-	port = u->port ? u->port : SIFT_SIP_PORT_DEFAULT;
-	flags = sift_fwd_get(SIFT_FTBL_PORTS, &port);
-	return flags && (*flags & SIFT_PORT_SIP);
+	return sift_hostport_ours(s, u->host.off, u->host.len, u->port);
 }
 
 /* The next hop named by a URI's host and port: an IP literal, or a reason. */
@@ -305,6 +310,17 @@ SIFT_SUBPROG int sift_relay_ok(struct sift_scratch *s, struct sift_uri *ours)
 	return SIFT_REASON_RELAY_DENIED;
 }
 
+/* A Via sift wrote: sift's host and SIP port, and a branch of sift's form. */
+SIFT_SUBPROG int sift_via_ours(struct sift_scratch *s, struct sift_via *v)
+{
+	__u32 mac;
+	__u64 h;
+
+	if (!s || !v || !sift_branch_form(s, v->branch.off, v->branch.len, &h, &mac))
+		return 0;
+	return sift_hostport_ours(s, v->host.off, v->host.len, v->port);
+}
+
 /* Where a request goes.  Returns a reason, 0 when the plan is complete. */
 SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 {
@@ -323,9 +339,20 @@ SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 	    SIFT_B(s, m->to_tag.off) == 's' && SIFT_B(s, m->to_tag.off + 1) == 'f' &&
 	    SIFT_B(s, m->to_tag.off + 2) == 't' && SIFT_B(s, m->to_tag.off + 3) == '-')
 		return SIFT_REASON_FOR_US;
+	/* sift's own Via under the top one: sent from here one hop ago; siftd tells loop from spiral */
+	if (!s->plan.spiral && sift_via_ours(s, &m->via[1]))
+		return SIFT_REASON_LOOP;
 	r = sift_pop_routes(s);
 	if (r < 0)
 		return -r;
+	/* sift's Route naming a UA's flow (its Path): siftd checks it and sends the request there */
+	if (s->plan.cut_len && !s->plan.flow_ok && sift_uri_flow(s, &m->route))
+		return SIFT_REASON_FLOW;
+	if (s->plan.flow_ok) {
+		/* siftd verified it and put it in plan.dst: the flow is the next hop */
+		s->plan.record_route = 0;
+		return r > 0 ? SIFT_REASON_BAD_ROUTE : 0;
+	}
 	if (r == 0) {
 		/* no Route left: the Request-URI decides */
 		if (!sift_ip_parse(s, m->ruri.host.off, m->ruri.host.len, &ip)) {
@@ -375,20 +402,14 @@ plan:
 SIFT_SUBPROG int sift_decide_response(struct sift_scratch *s)
 {
 	struct sift_via *v0;
-	struct sift_addr ip;
 	__u64 h;
-	__u32 port, mac;
-	__u8 *flags;
+	__u32 mac;
 	int r;
 
 	if (!s)
 		return SIFT_REASON_NOT_OUR_VIA;
 	v0 = &s->msg.via[0];
-	if (!sift_host_ours(s, v0->host.off, v0->host.len, &ip))
-		return SIFT_REASON_NOT_OUR_VIA;
-	port = v0->port ? v0->port : SIFT_SIP_PORT_DEFAULT;
-	flags = sift_fwd_get(SIFT_FTBL_PORTS, &port);
-	if (!flags || !(*flags & SIFT_PORT_SIP))
+	if (!sift_hostport_ours(s, v0->host.off, v0->host.len, v0->port))
 		return SIFT_REASON_NOT_OUR_VIA;
 	/* sift's address but not the fast path's branch: siftd's own request */
 	if (!sift_branch_form(s, v0->branch.off, v0->branch.len, &h, &mac))

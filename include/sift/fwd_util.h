@@ -134,8 +134,14 @@ SIFT_INLINE __u64 sift_branch_hash(struct sift_scratch *s, __u64 seed)
 	struct sift_sip_msg *m = &s->msg;
 	__u64 h;
 
+	/*
+	 * RFC 3261's branch names the transaction; with the Request-URI as it
+	 * came, a request that comes back unchanged is told from one that
+	 * spirals (16.3 step 4; siftd checks it, user/lib/loop.c)
+	 */
 	if (m->via[0].flags & SIFT_VIA_COOKIE)
-		return sift_hash(s, m->via[0].branch.off, m->via[0].branch.len, seed);
+		return sift_hash(s, m->ruri.all.off, m->ruri.all.len,
+				 sift_hash(s, m->via[0].branch.off, m->via[0].branch.len, seed));
 	h = sift_hash(s, m->via[0].value.off, m->via[0].value.len, seed);
 	h = sift_hash(s, m->to_tag.off, m->to_tag.len, h);
 	h = sift_hash(s, m->from_tag.off, m->from_tag.len, h);
@@ -435,6 +441,33 @@ SIFT_SUBPROG int sift_uri_vouch(struct sift_scratch *s, const struct sift_uri *u
 		p++;
 	}
 	return -1;
+}
+
+/*
+ * Where a URI of sift's names a UA's flow (";flow=" among its parameters:
+ * the Path sift added to the UA's REGISTER, RFC 3327): the offset of the
+ * value, or 0 when it has none.
+ */
+#define SIFT_FLOW_PARAM ";flow="
+#define SIFT_FLOW_PARAM_LEN 6
+SIFT_SUBPROG __u32 sift_uri_flow(struct sift_scratch *s, const struct sift_uri *u)
+{
+	__u32 p, end;
+
+	if (!s || !u)
+		return 0;
+	p = u->host.off + u->host.len;
+	end = u->all.off + u->all.len;
+	for (int i = 0; i < 16; i++) {
+		p = sift_find(s, p, end, ';');
+		if (p + SIFT_FLOW_PARAM_LEN + 1 > end)
+			return 0;
+		if (((SIFT_W(s, p) | SIFT_C8(0, 0x20, 0x20, 0x20, 0x20, 0, 0, 0)) & sift_bytes_mask(6)) ==
+		    SIFT_C8(';', 'f', 'l', 'o', 'w', '=', 0, 0))
+			return p + SIFT_FLOW_PARAM_LEN;
+		p++;
+	}
+	return 0;
 }
 
 /* The one's complement sum of @len (<= 16) bytes at @off, unfolded: odd offsets are the high byte. */

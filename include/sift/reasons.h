@@ -61,6 +61,8 @@
 	R(X, A, B, NO_HEADROOM, no_headroom, route)                                                \
 	R(X, A, B, NOT_SIFT_IFACE, not_sift_iface, route)                                          \
 	R(X, A, B, VIA_RECEIVED, via_received, route)                                              \
+	R(X, A, B, LOOP, loop, route)                                                              \
+	R(X, A, B, FLOW, flow, route)                                                              \
 	R(X, A, B, NOT_OUR_VIA, not_our_via, reject)                                               \
 	R(X, A, B, BAD_NEXT_HOP, bad_next_hop, reject)                                             \
 	R(X, A, B, RELAY_DENIED, relay_denied, reject)                                             \

@@ -250,6 +250,8 @@ struct sift_fwd_plan {
 	__u16 in_family; /* the family the message came in with */
 	__u8 trust;      /* enum sift_trust of the source */
 	__u8 add_mf;     /* the request had no Max-Forwards: add 70 (RFC 3261 16.6 step 3) */
+	__u8 spiral;     /* siftd found sift's Via under the top one a spiral, not a loop */
+	__u8 flow_ok;    /* siftd verified the flow sift's popped Route names (user/lib/path.h) */
 	__u64 branch;
 	__u64 key[2];    /* the MAC key (sift_config.key) */
 	__u64 callid_h;  /* the Call-ID under the key, for MACs */

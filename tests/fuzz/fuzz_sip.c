@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loop.h"
+#include "path.h"
 #include "reply.h"
 #include "sip_native.h"
 
@@ -99,6 +101,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m->kind == SIFT_KIND_STUN) {
 			l = sift_stun_answer(s, size, &src, 5060, (unsigned char *)out, 64);
 			require(l == 32);
+		}
+		/* what siftd answers for a decision, its loop check, the flow of sift's Route */
+		if (m->kind == SIFT_KIND_REQUEST && size <= SIFT_MSG_MAX) {
+			static const unsigned int reasons[] = { SIFT_REASON_FOR_US, SIFT_REASON_NO_ROUTE,
+								SIFT_REASON_NO_BACKEND, SIFT_REASON_LOOP };
+			struct sift_addr flow;
+			unsigned int fport;
+
+			r = sift_reply_for_decision(s, reasons[size & 3], 30);
+			if (r.code) {
+				l = sift_reply_build(s, size, &src, 5060, key, r, out, SIFT_REPLY_MAX,
+						     &port);
+				require(l <= SIFT_REPLY_MAX);
+			}
+			(void)sift_loop_check(s, size, key);
+			if (m->n_route)
+				(void)sift_path_flow(s, &m->route, key, &flow, &fport);
 		}
 		free(out);
 	}

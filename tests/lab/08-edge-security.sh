@@ -14,7 +14,6 @@
 lab_init 08
 
 SCN=$TOP/tests/lab/scenarios
-WIRE="python3 $TOP/tests/lab/sipwire.py"
 set -- $LAB_GEN_V4_EXTRA
 ATK=$1 PEER=$2 MALLORY=$3 VICTIM=$4 # gen's extra addresses: .10 .11 .12 .13
 BE=$(set -- $LAB_BE_V4_ALL; echo "$1")

@@ -212,3 +212,21 @@ run_calls() {
 	SIPP_MSGS=$(sipp_msgs "$(ls -t "$T_TMP"/uac_*_counts.csv | head -1)")
 	rm -f "$T_TMP"/uac_*_counts.csv "$T_TMP"/uas_*_counts.csv
 }
+
+# --- SIP by hand (tests/lab/sipwire.py) -----------------------------------------------------------
+WIRE="python3 $TOP/tests/lab/sipwire.py"
+hp() { case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; } # hp ADDR PORT
+# msg NAME TEXT: TEXT (printf %b escapes, \n line ends) into a file; its path
+msg() { printf '%b' "$2" >"$T_TMP/$1.sip"; echo "$T_TMP/$1.sip"; }
+# exchange FROM TO LOG FILE...: send from FROM (in gen) to TO, log what comes back for
+# EXCHANGE_SECONDS (1.5)
+exchange() {
+	local from=$1 to=$2 log=$3 m=()
+	shift 3
+	for f in "$@"; do m+=(--msg "$f"); done
+	rm -f "$log"
+	ip netns exec "$LAB_GEN" $WIRE send --bind "$from" --to "$to" "${m[@]}" \
+		--seconds "${EXCHANGE_SECONDS:-1.5}" --log "$log"
+}
+# starts LOG: the start lines of what an exchange logged, |-separated ("none")
+starts() { [ -s "$1" ] && jq -r '.start' "$1" | tr -d '\r' | paste -sd'|' || echo none; }

@@ -38,6 +38,36 @@ START_TEST(test_config_empty_is_defaults)
 	ck_assert_uint_eq(conf.reply_rate, 10);
 	ck_assert_uint_eq(conf.reply_burst, 20);
 	ck_assert_uint_eq(conf.transactions, 4096);
+	ck_assert_uint_eq(conf.retry_after, 10);
+}
+END_TEST
+
+/* Registrars (RFC 3327 at the edge): per domain or any, in a group that exists, once each. */
+START_TEST(test_config_registrars)
+{
+	const char *groups = "groups:\n  - name: reg\n    backends: [{address: 198.18.2.9}]\n";
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "%sregistrars:\n  - group: reg\n  - domain: example.com\n    group: reg\n"
+		 "sip:\n  retry_after: 30\n",
+		 groups);
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_uint_eq(conf.routing.n_registrars, 2);
+	ck_assert_str_eq(conf.routing.registrars[0].domain, "");
+	ck_assert_str_eq(conf.routing.registrars[1].domain, "example.com");
+	ck_assert_str_eq(conf.routing.registrars[1].group, "reg");
+	ck_assert_uint_eq(conf.retry_after, 30);
+	ck_assert_ptr_eq(sift_routing_registrar(&conf.routing, "EXAMPLE.com", 11),
+			 &conf.routing.registrars[1]);
+	ck_assert_ptr_eq(sift_routing_registrar(&conf.routing, "other.net", 9),
+			 &conf.routing.registrars[0]);
+	snprintf(text, sizeof(text), "%sregistrars:\n  - group: nope\n", groups);
+	ck_reject(text, "t.yaml:5", "registrar in unknown group 'nope'");
+	snprintf(text, sizeof(text), "%sregistrars:\n  - group: reg\n  - group: reg\n", groups);
+	ck_reject(text, "t.yaml:6", "given twice");
+	ck_reject("registrars:\n  - domain: example.com\n", "t.yaml:", "group");
+	ck_reject("sip:\n  retry_after: 100000\n", "t.yaml:2:", "between 0 and 86400");
 }
 END_TEST
 
@@ -195,6 +225,7 @@ Suite *config_suite(void)
 	TCase *tc = tcase_create("load");
 
 	tcase_add_test(tc, test_config_empty_is_defaults);
+	tcase_add_test(tc, test_config_registrars);
 	tcase_add_test(tc, test_config_full);
 	tcase_add_test(tc, test_config_single_value_is_a_list);
 	tcase_add_test(tc, test_config_unknown_key);

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "addr.h"
+#include "fwd_native.h"
+#include "loop.h"
+#include "path.h"
 #include "reply.h"
 #include "sip_native.h"
 #include "suites.h"
@@ -277,6 +280,202 @@ START_TEST(test_reply_stun)
 }
 END_TEST
 
+/* Build the reply the decision's @reason calls for to @msg from 198.18.1.2:5070; 0: none. */
+static ssize_t decision_reply(const char *msg, unsigned int reason, unsigned int retry_after,
+			      unsigned int *code)
+{
+	struct sift_addr a;
+	struct sift_reply r;
+	unsigned int port;
+	size_t n = strlen(msg);
+	ssize_t l;
+
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, msg, n);
+	r = sift_reply_for_decision(&s, reason, retry_after);
+	*code = r.code;
+	if (!r.code)
+		return 0;
+	ck_assert_int_eq(sift_addr_parse("198.18.1.2", &a), 0);
+	l = sift_reply_build(&s, n, &a, 5070, key, r, out, sizeof(out), &port);
+	ck_assert_int_gt(l, 0);
+	out[l] = 0;
+	return l;
+}
+
+/* The reply without its To tag's value (a MAC, checked elsewhere). */
+static const char *untagged(void)
+{
+	static char buf[SIFT_REPLY_MAX];
+	char *t = strstr(out, ";tag=sft-");
+
+	ck_assert_ptr_nonnull(t);
+	snprintf(buf, sizeof(buf), "%.*s;tag=X%s", (int)(t - out), out, t + 5 + SIFT_LOCAL_TAG_LEN);
+	return buf;
+}
+
+static const char options_sift[] = "OPTIONS sip:198.18.1.1 SIP/2.0\r\n"
+				   "Via: SIP/2.0/UDP 198.18.1.2:5070;branch=z9hG4bK-o1\r\n"
+				   "Max-Forwards: 70\r\n"
+				   "From: <sip:trunk@198.18.1.2>;tag=f1\r\n"
+				   "To: <sip:198.18.1.1>\r\n"
+				   "Call-ID: ka1\r\n"
+				   "CSeq: 9 OPTIONS\r\n"
+				   "Content-Length: 0\r\n\r\n";
+
+/* The decision's answers, byte for byte: 200 to a keepalive, 404, 503 with Retry-After, 484, 482. */
+START_TEST(test_reply_decision_bytes)
+{
+	static const char head[] = "Via: SIP/2.0/UDP 198.18.1.2:5070;branch=z9hG4bK-o1\r\n"
+				   "From: <sip:trunk@198.18.1.2>;tag=f1\r\n"
+				   "To: <sip:198.18.1.1>;tag=X\r\n"
+				   "Call-ID: ka1\r\n"
+				   "CSeq: 9 OPTIONS\r\n";
+	static const struct {
+		unsigned int reason, code;
+		const char *status, *extra;
+	} cases[] = {
+		{ SIFT_REASON_FOR_US, 200, "200 OK",
+		  "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, INFO, MESSAGE, REFER, "
+		  "SUBSCRIBE, NOTIFY, REGISTER\r\nAccept: application/sdp\r\nSupported: path\r\n" },
+		{ SIFT_REASON_NO_ROUTE, 404, "404 Not Found", "" },
+		{ SIFT_REASON_NO_BACKEND, 503, "503 Service Unavailable", "Retry-After: 30\r\n" },
+		{ SIFT_REASON_LOOP, 482, "482 Loop Detected", "" },
+		{ SIFT_REASON_MAX_FORWARDS_ZERO, 483, "483 Too Many Hops", "" },
+		{ SIFT_REASON_NEXT_HOP_NAME, 503, "503 Service Unavailable", "" },
+	};
+	char want[2048];
+	unsigned int code;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_gt(decision_reply(options_sift, cases[i].reason,
+						cases[i].reason == SIFT_REASON_NO_BACKEND ? 30 : 0,
+						&code),
+				 0);
+		ck_assert_uint_eq(code, cases[i].code);
+		snprintf(want, sizeof(want), "SIP/2.0 %s\r\n%s%sServer: sift\r\nContent-Length: 0\r\n\r\n",
+			 cases[i].status, head, cases[i].extra);
+		ck_assert_str_eq(untagged(), want);
+	}
+	/* Retry-After 0: none */
+	decision_reply(options_sift, SIFT_REASON_NO_BACKEND, 0, &code);
+	ck_assert_ptr_null(strstr(out, "Retry-After"));
+}
+END_TEST
+
+/* Another method for sift: 484; an ACK and the dropping reasons get nothing. */
+START_TEST(test_reply_decision_none)
+{
+	char msg[1024];
+	unsigned int code;
+
+	snprintf(msg, sizeof(msg), "%s", options_sift);
+	memcpy(msg, "INVITE ", 7);
+	memmove(msg + 7, msg + 8, strlen(msg + 8) + 1);
+	*strstr(msg, "9 OPTIONS") = 0;
+	strcat(msg, "9 INVITE\r\nContent-Length: 0\r\n\r\n");
+	ck_assert_int_gt(decision_reply(msg, SIFT_REASON_FOR_US, 0, &code), 0);
+	ck_assert_uint_eq(code, 484);
+	ck_assert_int_eq(decision_reply(options_sift, SIFT_REASON_RELAY_DENIED, 0, &code), 0);
+	ck_assert_int_eq(decision_reply(options_sift, SIFT_REASON_FORGED_RESPONSE, 0, &code), 0);
+	ck_assert_int_eq(decision_reply(options_sift, SIFT_REASON_FLOW, 0, &code), 0);
+	memcpy(msg, "ACK    ", 7);
+	snprintf(msg, sizeof(msg),
+		 "ACK sip:1@198.18.1.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.2;branch=z9hG4bK-a\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:1@198.18.1.1>\r\n"
+		 "Call-ID: a\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
+	ck_assert_int_eq(decision_reply(msg, SIFT_REASON_NO_ROUTE, 0, &code), 0);
+}
+END_TEST
+
+/* The Path line, and the flow read back from it; a changed flow or MAC is not sift's. */
+START_TEST(test_reply_path_flow)
+{
+	static const char *const flows[] = { "198.18.0.9", "2001:db8::9" };
+	char line[256], msg[1024];
+
+	for (int f = 0; f < 2; f++) {
+		struct sift_addr flow, got;
+		unsigned int port = 0;
+		char *lt, *gt;
+
+		ck_assert_int_eq(sift_addr_parse(flows[f], &flow), 0);
+		ck_assert_int_gt(sift_path_line(key, "198.18.1.1", 10, 5060, &flow, 5070, line,
+						sizeof(line)),
+				 0);
+		ck_assert_int_eq(strncmp(line, f ? "Path: <sip:198.18.1.1:5060;lr;flow=[2001:db8::9]:5070;sft="
+						 : "Path: <sip:198.18.1.1:5060;lr;flow=198.18.0.9:5070;sft=",
+					 f ? 58 : 54),
+				 0);
+		lt = strchr(line, '<');
+		gt = strchr(line, '>');
+		/* the registrar's INVITE back, with the Path as its Route */
+		snprintf(msg, sizeof(msg),
+			 "INVITE sip:ua@198.19.255.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.2.2;branch=z9hG4bK-r\r\n"
+			 "Route: %.*s\r\nMax-Forwards: 70\r\nFrom: <sip:r@b>;tag=1\r\n"
+			 "To: <sip:ua@b>\r\nCall-ID: r\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+			 (int)(gt - lt + 1), lt);
+		memset(&s, 0, sizeof(s));
+		sift_sip_parse_bytes(&s, msg, strlen(msg));
+		ck_assert_int_eq(sift_path_flow(&s, &s.msg.route, key, &got, &port), 0);
+		ck_assert(sift_addr_eq(&got, &flow));
+		ck_assert_uint_eq(port, 5070);
+		/* another key, another port: not sift's */
+		ck_assert_int_ne(sift_path_flow(&s, &s.msg.route, (const __u64[2]){ 1, 2 }, &got, &port), 0);
+		*strstr(msg, ":5070;sft") = 0;
+		strcat(msg, ":5071;sft=");
+		strcat(msg, strstr(line, ";sft=") + 5);
+		*strchr(msg + strlen(msg) - 12, '>') = 0;
+		strcat(msg, ">\r\nMax-Forwards: 70\r\nFrom: <sip:r@b>;tag=1\r\nTo: <sip:ua@b>\r\n"
+			    "Call-ID: r\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+		memset(&s, 0, sizeof(s));
+		sift_sip_parse_bytes(&s, msg, strlen(msg));
+		ck_assert_int_ne(sift_path_flow(&s, &s.msg.route, key, &got, &port), 0);
+	}
+}
+END_TEST
+
+/*
+ * Loop or spiral: the request sift forwarded (its Via and branch, as the
+ * native helpers write them), back from the next hop with its Via on top.
+ * The same Request-URI is a loop; another is a spiral; a previous hop
+ * without RFC 3261's cookie cannot be told: a spiral.
+ */
+static int looped(const char *ruri_back, const char *prev_branch)
+{
+	char first[1024], back[1536], branch[SIFT_BRANCH_LEN + 1];
+	struct sift_addr nh, ph;
+
+	snprintf(first, sizeof(first),
+		 "INVITE sip:1000@198.18.1.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.2:5070;branch=%s\r\n"
+		 "Max-Forwards: 70\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:1000@198.18.1.1>\r\n"
+		 "Call-ID: lp\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+		 prev_branch);
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, first, strlen(first));
+	sift_addr_parse("198.18.2.2", &nh);
+	sift_addr_parse("198.18.1.2", &ph);
+	sift_branch_text(&s, key, &nh, 5060, &ph, 5070, branch);
+	snprintf(back, sizeof(back),
+		 "INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.2.2:5060;branch=z9hG4bK-next\r\n"
+		 "Via: SIP/2.0/UDP 198.18.2.1:5060;branch=%s\r\n"
+		 "Via: SIP/2.0/UDP 198.18.1.2:5070;branch=%s;rport=5070;received=198.18.1.2\r\n"
+		 "Max-Forwards: 69\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:1000@198.18.1.1>\r\n"
+		 "Call-ID: lp\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+		 ruri_back, branch, prev_branch);
+	memset(&s, 0, sizeof(s));
+	sift_sip_parse_bytes(&s, back, strlen(back));
+	return sift_loop_check(&s, strlen(back), key);
+}
+
+START_TEST(test_reply_loop_or_spiral)
+{
+	ck_assert_int_eq(looped("sip:1000@198.18.1.1", "z9hG4bK-x1"), 1);
+	ck_assert_int_eq(looped("sip:1001@198.18.1.1", "z9hG4bK-x1"), 0);
+	ck_assert_int_eq(looped("sip:1000@198.18.1.1", "rfc2543-1"), 0);
+}
+END_TEST
+
 Suite *reply_suite(void)
 {
 	Suite *su = suite_create("reply");
@@ -288,6 +487,10 @@ Suite *reply_suite(void)
 	tcase_add_test(tc, test_reply_none);
 	tcase_add_test(tc, test_reply_rfc4475);
 	tcase_add_test(tc, test_reply_stun);
+	tcase_add_test(tc, test_reply_decision_bytes);
+	tcase_add_test(tc, test_reply_decision_none);
+	tcase_add_test(tc, test_reply_path_flow);
+	tcase_add_test(tc, test_reply_loop_or_spiral);
 	suite_add_tcase(su, tc);
 	return su;
 }

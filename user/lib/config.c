@@ -387,6 +387,7 @@ static const struct cf_field sip_fields[] = {
 	UINT("reply_rate", struct sift_conf, reply_rate, 1, 1000000),
 	UINT("reply_burst", struct sift_conf, reply_burst, 1, 1000000),
 	UINT("transactions", struct sift_conf, transactions, 16, 1048576),
+	UINT("retry_after", struct sift_conf, retry_after, 0, 86400),
 	CF_END,
 };
 
@@ -452,6 +453,18 @@ static const struct cf_field route_fields[] = {
 
 static const struct cf_field route_elem[] = {
 	MAP("route", route_fields, .flags = CF_LINE, .line_off = offsetof(struct sift_route_conf, line)),
+	CF_END,
+};
+
+static const struct cf_field registrar_fields[] = {
+	STR("domain", struct sift_registrar_conf, domain),
+	STR("group", struct sift_registrar_conf, group, .flags = CF_REQUIRED),
+	CF_END,
+};
+
+static const struct cf_field registrar_elem[] = {
+	MAP("registrar", registrar_fields, .flags = CF_LINE,
+	    .line_off = offsetof(struct sift_registrar_conf, line)),
 	CF_END,
 };
 
@@ -527,6 +540,7 @@ static const struct cf_field top_fields[] = {
 	SEQ("domains", struct sift_conf, routing.domains, routing.n_domains, domain_elem),
 	SEQ("groups", struct sift_conf, routing.groups, routing.n_groups, group_elem),
 	SEQ("routes", struct sift_conf, routing.routes, routing.n_routes, route_elem),
+	SEQ("registrars", struct sift_conf, routing.registrars, routing.n_registrars, registrar_elem),
 	MAP("daemon", daemon_fields),
 	CF_END,
 };
@@ -546,6 +560,7 @@ void sift_conf_defaults(struct sift_conf *conf)
 	conf->reply_rate = 10;
 	conf->reply_burst = 20;
 	conf->transactions = 4096;
+	conf->retry_after = 10;
 	sift_shield_defaults(&conf->shield);
 	conf->probe_interval = 5;
 	conf->probe_failures = 3;

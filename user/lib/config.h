@@ -52,6 +52,7 @@ struct sift_conf {
 	unsigned int reply_rate;  /* sip.reply_rate: siftd's replies a second per source */
 	unsigned int reply_burst; /* sip.reply_burst */
 	unsigned int transactions; /* sip.transactions: siftd's server transaction table */
+	unsigned int retry_after;  /* sip.retry_after: a 503 for a group with no backend up, s (0: none) */
 
 	int transit; /* transit: enum sift_transit_mode */
 

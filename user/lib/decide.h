@@ -45,6 +45,10 @@ struct sift_arrival {
 	unsigned int peer_port;
 	__u32 ingress;          /* ifindex (0: not known) */
 	int trusted;            /* the shield trusts the source */
+	int spiral;             /* sift's Via under the top one was found a spiral (loop.h) */
+	int flow_ok;            /* sift's Route names this flow, and its MAC verified (path.h) */
+	struct sift_addr flow;
+	unsigned int flow_port;
 };
 
 /*

@@ -40,7 +40,7 @@ static const char *bad_request_phrase(unsigned int reason)
 struct sift_reply sift_reply_for(const struct sift_scratch *s)
 {
 	const struct sift_sip_msg *m = &s->msg;
-	struct sift_reply r = { 0, NULL };
+	struct sift_reply r = { 0, NULL, 0 };
 
 	/* only requests the parser punted as answerable (a usable top Via); never an ACK */
 	if (m->kind != SIFT_KIND_REQUEST || m->action != SIFT_ACTION_PUNT ||
@@ -48,21 +48,54 @@ struct sift_reply sift_reply_for(const struct sift_scratch *s)
 		return r;
 	switch (m->reason) {
 	case SIFT_REASON_BAD_VERSION:
-		return (struct sift_reply){ 505, "Version Not Supported" };
+		return (struct sift_reply){ 505, "Version Not Supported", 0 };
 	case SIFT_REASON_UNSUPPORTED_SCHEME:
-		return (struct sift_reply){ 416, "Unsupported URI Scheme" };
+		return (struct sift_reply){ 416, "Unsupported URI Scheme", 0 };
 	case SIFT_REASON_PROXY_REQUIRE:
-		return (struct sift_reply){ 420, "Bad Extension" };
+		return (struct sift_reply){ 420, "Bad Extension", 0 };
 	case SIFT_REASON_MAX_FORWARDS_ZERO:
-		return (struct sift_reply){ 483, "Too Many Hops" };
+		return (struct sift_reply){ 483, "Too Many Hops", 0 };
 	case SIFT_REASON_OK:
 		return r;
 	default:
 		break;
 	}
 	if (m->reason >= SIFT_REASON_BAD_START_LINE && m->reason <= SIFT_REASON_BAD_DATE)
-		return (struct sift_reply){ 400, bad_request_phrase(m->reason) };
+		return (struct sift_reply){ 400, bad_request_phrase(m->reason), 0 };
 	return r;
+}
+
+struct sift_reply sift_reply_for_decision(const struct sift_scratch *s, unsigned int reason,
+					  unsigned int retry_after)
+{
+	const struct sift_sip_msg *m = &s->msg;
+	struct sift_reply r = { 0, NULL, 0 };
+
+	if (m->kind != SIFT_KIND_REQUEST || m->method == SIFT_METHOD_ACK || !m->via[0].branch.len)
+		return r;
+	switch (reason) {
+	case SIFT_REASON_FOR_US:
+		if (m->method == SIFT_METHOD_OPTIONS)
+			return (struct sift_reply){ 200, "OK", 0 };
+		return (struct sift_reply){ 484, "Address Incomplete", 0 };
+	case SIFT_REASON_LOOP:
+		return (struct sift_reply){ 482, "Loop Detected", 0 };
+	case SIFT_REASON_NO_ROUTE:
+		return (struct sift_reply){ 404, "Not Found", 0 };
+	case SIFT_REASON_NO_BACKEND:
+		return (struct sift_reply){ 503, "Service Unavailable", retry_after };
+	case SIFT_REASON_MAX_FORWARDS_ZERO:
+		return (struct sift_reply){ 483, "Too Many Hops", 0 };
+	case SIFT_REASON_NOT_SIFT_IFACE:
+	case SIFT_REASON_FIB_MISS:
+	case SIFT_REASON_NO_NEIGH:
+	case SIFT_REASON_VIA_RECEIVED:
+	case SIFT_REASON_NEXT_HOP_NAME:
+	case SIFT_REASON_MTU:
+		return (struct sift_reply){ 503, "Service Unavailable", 0 };
+	default:
+		return r;
+	}
 }
 
 /* The header a line names, of those a reply copies. */
@@ -209,6 +242,11 @@ ssize_t sift_reply_build(struct sift_scratch *s, size_t n, const struct sift_add
 		put(&o, "Unsupported:", 12);
 		put(&o, buf + pr_off, pr_len);
 	}
+	if (r.code == 503 && r.retry_after)
+		putf(&o, "Retry-After: %u\r\n", r.retry_after);
+	if (r.code == 200)
+		putf(&o, "Allow: %s\r\nAccept: %s\r\nSupported: %s\r\n", SIFT_REPLY_ALLOW,
+		     SIFT_REPLY_ACCEPT, SIFT_REPLY_SUPPORTED);
 	putf(&o, "Server: sift\r\nContent-Length: 0\r\n\r\n");
 	return o.full ? -1 : (ssize_t)o.len;
 }

@@ -18,7 +18,19 @@
 struct sift_reply {
 	unsigned int code; /* 0: none (not a request, or nothing to answer) */
 	const char *phrase;
+	unsigned int retry_after; /* a 503's Retry-After, seconds (0: none) */
 };
+
+/* The codes siftd answers with, for counting (0 ends the list: any other). */
+static const unsigned int sift_reply_codes[] = { 200, 400, 404, 416, 420, 482, 483, 484, 503, 505, 0 };
+#define SIFT_REPLY_CODES (sizeof(sift_reply_codes) / sizeof(sift_reply_codes[0]))
+
+/* What sift says it does, in a 200 to an OPTIONS addressed to it (RFC 3261 11.2). */
+#define SIFT_REPLY_ALLOW                                                                           \
+	"INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, INFO, MESSAGE, REFER, SUBSCRIBE, "      \
+	"NOTIFY, REGISTER"
+#define SIFT_REPLY_ACCEPT "application/sdp"
+#define SIFT_REPLY_SUPPORTED "path"
 
 /*
  * The reply the parser's verdict on the request in @s calls for, checked in
@@ -31,12 +43,29 @@ struct sift_reply {
 struct sift_reply sift_reply_for(const struct sift_scratch *s);
 
 /*
+ * The reply the forwarding decision's @reason on the request in @s calls
+ * for, after the parser's (sift_reply_for) found nothing to answer:
+ *   FOR_US             an OPTIONS: 200 (a keepalive), with Allow, Accept
+ *                      and Supported; another method: 484 (no user part);
+ *   LOOP               482;
+ *   NO_ROUTE           404;
+ *   NO_BACKEND         503 with Retry-After @retry_after (0: none);
+ *   MAX_FORWARDS_ZERO  483;
+ *   a next hop siftd could not reach or send to: 503 without Retry-After.
+ * An ACK gets none; nor do reasons that drop (RELAY_DENIED, forged
+ * responses), which are never answered.
+ */
+struct sift_reply sift_reply_for_decision(const struct sift_scratch *s, unsigned int reason,
+					  unsigned int retry_after);
+
+/*
  * Build the reply @r to the request parsed in @s (@n bytes), which came
  * from @src:@sport, into @out (@cap bytes): the status line, the request's
  * Vias (the top one with received and rport as RFC 3261 18.2.1 and RFC 3581
  * ask), From, To (with a tag of sift's when it has none, a MAC of the
  * request's identifiers under @key, the same for a retransmission),
- * Call-ID, CSeq, Unsupported for a 420, Server and Content-Length: 0.
+ * Call-ID, CSeq, Unsupported for a 420, Retry-After for a 503 that has
+ * one, Allow, Accept and Supported for a 200, Server and Content-Length: 0.
  * Returns its length, or -1 when the request lacks one of those headers or
  * the reply would not fit.  *@to_port gets where it goes on @src (the
  * rport, or the top Via's port, RFC 3261 18.2.2): never another address.

@@ -120,5 +120,36 @@ int sift_routing_check(const struct sift_routing *r, const char *file, char *err
 				ERR(rt->line, "a route for prefix '%s'%s%s is given twice",
 				    rt->prefix, rt->domain[0] ? " in domain " : "", rt->domain);
 	}
+	for (unsigned int i = 0; i < r->n_registrars; i++) {
+		const struct sift_registrar_conf *rg = &r->registrars[i];
+		bool found = false;
+
+		if (rg->domain[0] && sift_domain_norm(rg->domain, norm))
+			ERR(rg->line, "registrar domain '%s' is not a host name", rg->domain);
+		for (unsigned int g = 0; g < r->n_groups; g++)
+			found |= !strcmp(r->groups[g].name, rg->group);
+		if (!found)
+			ERR(rg->line, "registrar in unknown group '%s'", rg->group);
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcasecmp(r->registrars[j].domain, rg->domain))
+				ERR(rg->line, "a registrar for %s%s is given twice",
+				    rg->domain[0] ? "domain " : "any domain", rg->domain);
+	}
 	return 0;
+}
+
+const struct sift_registrar_conf *sift_routing_registrar(const struct sift_routing *r,
+							 const char *host, size_t len)
+{
+	const struct sift_registrar_conf *any = NULL;
+
+	for (unsigned int i = 0; i < r->n_registrars; i++) {
+		const struct sift_registrar_conf *rg = &r->registrars[i];
+
+		if (!rg->domain[0])
+			any = rg;
+		else if (strlen(rg->domain) == len && !strncasecmp(rg->domain, host, len))
+			return rg;
+	}
+	return any;
 }

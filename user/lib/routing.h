@@ -51,6 +51,17 @@ struct sift_route_conf {
 	int line;
 };
 
+/*
+ * Where REGISTERs go (RFC 3327: sift adds a Path naming itself and the
+ * UA's flow): those whose Request-URI names @domain ("" any), to @group.
+ */
+#define SIFT_CONF_REGISTRARS 64
+struct sift_registrar_conf {
+	char domain[SIFT_NAME_MAX];
+	char group[SIFT_GROUP_NAME];
+	int line;
+};
+
 struct sift_routing {
 	char domains[SIFT_CONF_DOMAINS][SIFT_NAME_MAX]; /* served by sift */
 	unsigned int n_domains;
@@ -58,6 +69,8 @@ struct sift_routing {
 	unsigned int n_groups;
 	struct sift_route_conf routes[SIFT_CONF_ROUTES];
 	unsigned int n_routes;
+	struct sift_registrar_conf registrars[SIFT_CONF_REGISTRARS];
+	unsigned int n_registrars;
 };
 
 const char *sift_backend_state_name(int state);
@@ -67,6 +80,9 @@ int sift_backend_state_parse(const char *s);
 struct sift_group_conf *sift_routing_group(struct sift_routing *r, const char *name);
 struct sift_backend_conf *sift_routing_backend(struct sift_group_conf *g,
 					       const struct sift_addr *a, unsigned int port);
+/* The registrar entry for a REGISTER to @host (its domain first, then any); NULL if none. */
+const struct sift_registrar_conf *sift_routing_registrar(const struct sift_routing *r,
+							 const char *host, size_t len);
 struct sift_route_conf *sift_routing_route(struct sift_routing *r, const char *prefix,
 					   const char *domain);
 

@@ -445,7 +445,38 @@ static void daemon_show_reassembled(json_t *r)
 	out_close_obj();
 }
 
-/* The replies siftd made itself (400, 416, 420, 483, 505), and those it did not send. */
+/* What siftd sent on with the fast path's decision, and why the rest did not go. */
+static void daemon_show_forwarded(json_t *p)
+{
+	json_t *f = json_object_get(p, "forwarded");
+
+	out_open_obj("forwarded");
+	out_s64("requests", "  sent on by siftd: %lld requests,",
+		json_integer_value(json_object_get(f, "requests")));
+	out_s64("responses", " %lld responses", json_integer_value(json_object_get(f, "responses")));
+	out_s64("fragmented", " (%lld fragmented by the kernel,",
+		json_integer_value(json_object_get(f, "fragmented")));
+	out_s64("max_forwards_added", " %lld with Max-Forwards added,",
+		json_integer_value(json_object_get(f, "max_forwards_added")));
+	out_s64("no_egress", " %lld with no interface of sift's on the way,",
+		json_integer_value(json_object_get(f, "no_egress")));
+	out_s64("send_failed", " %lld refused by the kernel)\n",
+		json_integer_value(json_object_get(f, "send_failed")));
+	out_s64("registers", "  REGISTERs sent to a registrar with sift's Path: %lld,",
+		json_integer_value(json_object_get(f, "registers")));
+	out_s64("to_flows", " requests sent to a UA's flow: %lld,",
+		json_integer_value(json_object_get(f, "to_flows")));
+	out_close_obj();
+	out_s64("flows_forged", " Routes naming a flow sift did not record: %lld\n",
+		json_integer_value(json_object_get(p, "flows_forged")));
+	out_s64("loops", "  loops answered 482: %lld,", json_integer_value(json_object_get(p, "loops")));
+	out_s64("spirals", " spirals sent on: %lld;", json_integer_value(json_object_get(p, "spirals")));
+	out_text(" requests answered instead of sent on:");
+	daemon_show_counts(p, "not_forwarded");
+	out_text("\n");
+}
+
+/* The replies siftd made itself (reply.h), and those it did not send. */
 static void daemon_show_replies(json_t *r)
 {
 	out_open_obj("replies");
@@ -517,6 +548,7 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 		json_integer_value(json_object_get(p, "responses_refused")));
 	out_s64("responses_forged", " %lld of them forged)\n",
 		json_integer_value(json_object_get(p, "responses_forged")));
+	daemon_show_forwarded(p);
 	daemon_show_replies(json_object_get(p, "replies"));
 	daemon_show_txns(json_object_get(p, "transactions"));
 	m = json_object_get(p, "by_method");

@@ -491,7 +491,7 @@ static int start_services(struct siftd *d)
 		return ret;
 	log_transit(&d->conf);
 	siftd_live_save(d);
-	ret = sift_punt_open(&d->punt, &d->conf, &d->loader.maps, d->loader.buckets_fd);
+	ret = sift_punt_open(&d->punt, &d->conf, &d->loader.maps, d->loader.buckets_fd, d->fwd);
 	if (ret)
 		return ret;
 	memcpy(d->punt.key, d->key, sizeof(d->key));
@@ -515,6 +515,8 @@ static void stop_services(struct siftd *d)
 		sift_probe_close(d->probe);
 	json_decref(d->live);
 	free(d->eff);
+	if (d->fwd)
+		sift_fwd_state_free(d->fwd);
 	free(d->fwd);
 	free(d->probe);
 }

@@ -12,6 +12,8 @@
 #include "addr.h"
 #include "fwd_native.h"
 #include "log.h"
+#include "loop.h"
+#include "path.h"
 #include "punt.h"
 #include "reply.h"
 #include "sip_native.h"
@@ -41,6 +43,14 @@ static int bind_port(int family, unsigned int port)
 		sin6->sin6_port = htons(port);
 		len = sizeof(*sin6);
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	/* the address each datagram came to, and the interface: the decision needs them */
+	if (setsockopt(fd, family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+		       family == AF_INET ? IP_PKTINFO : IPV6_RECVPKTINFO, &one, sizeof(one))) {
+		int e = errno;
+
+		close(fd);
+		return -e;
 	}
 	/* the kernel says which datagrams it reassembled: the fast path never saw them whole */
 	if (setsockopt(fd, family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
@@ -99,7 +109,7 @@ static int open_port(struct sift_punt *p, unsigned int port)
 }
 
 int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct sift_maps *m,
-		   int buckets_fd)
+		   int buckets_fd, const struct sift_fwd_state *fwd)
 {
 	memset(p, 0, sizeof(*p));
 	p->scratch = calloc(1, sizeof(*p->scratch));
@@ -108,6 +118,7 @@ int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct 
 	if (!p->scratch || !p->shield || !p->replies)
 		return -ENOMEM;
 	sift_shield_tables_init(p->shield, m, buckets_fd);
+	sift_fwd_tables_init(&p->fwd.tables, m, fwd);
 	/* the table's size is set at start (a reload keeps it: transactions live in it) */
 	if (sift_txns_init(&p->txns, c->transactions))
 		return -ENOMEM;
@@ -118,6 +129,8 @@ int sift_punt_update(struct sift_punt *p, const struct sift_conf *c)
 {
 	p->reply_rate = c->reply_rate ? c->reply_rate : 1;
 	p->reply_burst = c->reply_burst ? c->reply_burst : 1;
+	p->retry_after = c->retry_after;
+	p->routing = &c->routing;
 	/* close the ports no longer listed, open the new ones */
 	for (unsigned int i = 0; i < p->n_fds;) {
 		bool listed = false;
@@ -199,55 +212,9 @@ static int send_fd(const struct sift_punt *p, int family, unsigned int port)
 	return any;
 }
 
-/*
- * A response whose top Via sift wrote (its branch has sift's form): if its
- * branch verifies for where it came from (the hop sift sent the request
- * to), its call and where it goes (the Via below sift's, with the received
- * and rport sift wrote), strip sift's Via and send the rest there, through
- * the kernel.  The fast path's own rule and MAC (include/sift/fwd_util.h).
- * 1 if it was one (sent or refused), 0 if not.
- */
-static int forward_response(struct sift_punt *p, size_t n, const struct sockaddr_storage *from)
+static int send_fd_cb(void *arg, int family, unsigned int port)
 {
-	struct sift_scratch *s = p->scratch;
-	const struct sift_via *v0 = &s->msg.via[0];
-	struct sift_fwd_plan *pl = &s->plan;
-	struct sockaddr_storage to;
-	struct sift_addr src;
-	unsigned int sport;
-	struct iovec iov[2];
-	struct msghdr mh = { .msg_name = &to, .msg_iov = iov, .msg_iovlen = 2 };
-	int fd, reason;
-
-	if (s->msg.kind != SIFT_KIND_RESPONSE || s->msg.action != SIFT_ACTION_FORWARD ||
-	    v0->branch.len != SIFT_BRANCH_LEN ||
-	    memcmp(s->buf + v0->branch.off, SIFT_BRANCH_PREFIX, SIFT_BRANCH_PREFIX_LEN) ||
-	    sift_addr_of_sockaddr(from, &src, &sport))
-		return 0;
-	reason = sift_response_check(s, p->key, &src, sport);
-	if (reason) {
-		if (reason == SIFT_REASON_FORGED_RESPONSE || reason == SIFT_REASON_NOT_OUR_VIA)
-			p->st.forged++;
-		p->st.refused++;
-		return 1;
-	}
-	mh.msg_namelen = sift_sockaddr_of(&pl->dst, pl->dport, &to);
-	fd = send_fd(p, to.ss_family, v0->port ? v0->port : SIFT_SIP_PORT_DEFAULT);
-	if (fd < 0 || pl->cut_off + pl->cut_len > n) {
-		p->st.refused++;
-		return 1;
-	}
-	/* everything but sift's Via, and nothing past the body (RFC 3261 18.3) */
-	if (s->msg.eoh + s->msg.body_len < n)
-		n = s->msg.eoh + s->msg.body_len;
-	iov[0] = (struct iovec){ .iov_base = s->buf, .iov_len = pl->cut_off };
-	iov[1] = (struct iovec){ .iov_base = s->buf + pl->cut_off + pl->cut_len,
-				 .iov_len = n - pl->cut_off - pl->cut_len };
-	if (sendmsg(fd, &mh, 0) < 0)
-		p->st.refused++;
-	else
-		p->st.forwarded++;
-	return 1;
+	return send_fd(arg, family, port);
 }
 
 /* May @src have one more local reply now (GCRA, sip.reply_rate a second, sip.reply_burst)? */
@@ -329,17 +296,16 @@ void sift_punt_tick(struct sift_punt *p)
 }
 
 /*
- * Answer the request parsed in @s (@n bytes, from @from on @fd) when the
- * parser's verdict calls for a local reply (reply.h).  Sent back to the
+ * Answer the request parsed in @s (@n bytes, from @from on @fd) with @r,
+ * when there is one (code 0: none).  Sent back to the
  * address it came from, never elsewhere, and never larger than three times
  * the request.  1 when it called for one (sent or not), else 0.
  */
 static int local_reply(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
-		       uint64_t now)
+		       uint64_t now, struct sift_reply r)
 {
 	static char out[SIFT_REPLY_MAX];
 	struct sift_scratch *s = p->scratch;
-	struct sift_reply r = sift_reply_for(s);
 	struct sockaddr_storage to;
 	unsigned int sport, port;
 	struct sift_addr src;
@@ -362,9 +328,12 @@ static int local_reply(struct sift_punt *p, int fd, size_t n, const struct socka
 	sift_txn_respond(&p->txns, txn_key(s), s->msg.method == SIFT_METHOD_INVITE, out, l, &src,
 			 port, fd, now);
 	if (sendto(fd, out, l, 0, (struct sockaddr *)&to, len) == l) {
+		unsigned int k = 0;
+
 		p->st.replied++;
-		p->st.by_code[r.code == 400 ? 0 : r.code == 416 ? 1 : r.code == 420 ? 2 :
-			      r.code == 483 ? 3 : r.code == 505 ? 4 : 5]++;
+		while (sift_reply_codes[k] && sift_reply_codes[k] != r.code)
+			k++;
+		p->st.by_code[k]++;
 	}
 	return 1;
 }
@@ -396,10 +365,10 @@ static void stun_answer(struct sift_punt *p, int fd, size_t n, const struct sock
 		p->st.stun++;
 }
 
-/* How the fast path saw the datagram @mh describes. */
+/* How the fast path saw the datagram @mh describes, and where it arrived (address, interface). */
 enum seen { SEEN_WHOLE, SEEN_FRAGMENTS, SEEN_EXT_HEADERS };
 
-static enum seen how_seen(struct msghdr *mh)
+static enum seen how_seen(struct msghdr *mh, struct sift_arrival *a)
 {
 	enum seen how = SEEN_WHOLE;
 
@@ -407,16 +376,109 @@ static enum seen how_seen(struct msghdr *mh)
 	if (mh->msg_flags & MSG_CTRUNC)
 		how = SEEN_EXT_HEADERS;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		/* reassembled (IP_RECVFRAGSIZE and its IPv6 twin): XDP saw only fragments */
-		if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVFRAGSIZE) ||
-		    (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVFRAGSIZE))
-			return SEEN_FRAGMENTS;
-		if (cm->cmsg_level == IPPROTO_IPV6 &&
-		    (cm->cmsg_type == IPV6_HOPOPTS || cm->cmsg_type == IPV6_DSTOPTS ||
-		     cm->cmsg_type == IPV6_RTHDRDSTOPTS || cm->cmsg_type == IPV6_RTHDR))
-			how = SEEN_EXT_HEADERS;
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			a->local.family = SIFT_AF_INET;
+			a->local.v4 = pi.ipi_addr.s_addr;
+			a->ingress = pi.ipi_ifindex;
+		} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			a->local.family = SIFT_AF_INET6;
+			memcpy(a->local.v6, &pi.ipi6_addr, 16);
+			a->ingress = pi.ipi6_ifindex;
+		} else if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVFRAGSIZE) ||
+			   (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVFRAGSIZE)) {
+			/* reassembled (IP_RECVFRAGSIZE and its IPv6 twin): XDP saw only fragments */
+			how = SEEN_FRAGMENTS;
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+			   (cm->cmsg_type == IPV6_HOPOPTS || cm->cmsg_type == IPV6_DSTOPTS ||
+			    cm->cmsg_type == IPV6_RTHDRDSTOPTS || cm->cmsg_type == IPV6_RTHDR)) {
+			if (how == SEEN_WHOLE)
+				how = SEEN_EXT_HEADERS;
+		}
 	}
 	return how;
+}
+
+/*
+ * A response: on with the fast path's decision (sift's Via off, to the
+ * next Via's received and rport), when its branch verifies for where it
+ * came from.  What the decision refuses is dropped and counted, never
+ * answered.
+ */
+static void response_in(struct sift_punt *p, size_t n, const struct sift_arrival *a)
+{
+	struct sift_scratch *s = p->scratch;
+	int reason;
+
+	if (s->msg.action != SIFT_ACTION_FORWARD || n > SIFT_MSG_MAX)
+		return;
+	reason = sift_fwd_decide(&p->fwd.tables, s, a, p->key);
+	if (reason == SIFT_REASON_FOR_US) {
+		p->st.responses_ours++; /* to a request siftd made itself (none yet over UDP) */
+		return;
+	}
+	if (reason == SIFT_REASON_FORGED_RESPONSE || reason == SIFT_REASON_NOT_OUR_VIA)
+		p->st.forged++;
+	if (!reason)
+		reason = sift_forward_send(&p->fwd, s, send_fd_cb, p);
+	if (reason)
+		p->st.refused++;
+	else
+		p->st.forwarded++;
+}
+
+/*
+ * A request the parser passed (or a Max-Forwards 0 OPTIONS, which may be
+ * for sift): the fast path's decision, then sent on, or answered with what
+ * the decision's reason calls for (reply.h).  Returns the reason, 0 when
+ * it went on.
+ */
+static int request_in(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
+		      struct sift_arrival *a)
+{
+	struct sift_scratch *s = p->scratch;
+	bool mf0 = s->msg.action == SIFT_ACTION_PUNT &&
+		   s->msg.reason == SIFT_REASON_MAX_FORWARDS_ZERO;
+	int reason;
+
+	reason = sift_fwd_decide(&p->fwd.tables, s, a, p->key);
+	if (reason == SIFT_REASON_LOOP) {
+		if (sift_loop_check(s, n, p->key)) {
+			p->st.loops++;
+		} else {
+			p->st.spirals++;
+			a->spiral = 1;
+			reason = sift_fwd_decide(&p->fwd.tables, s, a, p->key);
+		}
+	}
+	/* RFC 3261 16.3: Max-Forwards 0 goes nowhere; an OPTIONS for sift may be answered */
+	if (mf0 && !(reason == SIFT_REASON_FOR_US && s->msg.method == SIFT_METHOD_OPTIONS)) {
+		reason = SIFT_REASON_MAX_FORWARDS_ZERO;
+	} else if (reason == SIFT_REASON_FLOW) {
+		/* sift's Path, back from the registrar: to the UA's flow, if sift recorded it */
+		if (sift_path_flow(s, &s->msg.route, p->key, &a->flow, &a->flow_port)) {
+			p->st.flows_forged++;
+			return SIFT_REASON_RELAY_DENIED; /* not answered: a Route anyone can write */
+		}
+		a->flow_ok = 1;
+		reason = sift_fwd_decide(&p->fwd.tables, s, a, p->key);
+		p->fwd.st.to_flows += !reason;
+	}
+	if (reason == SIFT_REASON_REGISTER)
+		reason = sift_forward_register(&p->fwd, s, p->routing, p->key, send_fd_cb, p);
+	else if (!reason)
+		reason = sift_forward_send(&p->fwd, s, send_fd_cb, p);
+	if (reason) {
+		p->st.by_reason[reason < SIFT_REASON__MAX ? reason : 0]++;
+		local_reply(p, fd, n, from, now_ns(),
+			    sift_reply_for_decision(s, reason, p->retry_after));
+	}
+	return reason;
 }
 
 void sift_punt_input(struct sift_punt *p, int fd)
@@ -425,10 +487,12 @@ void sift_punt_input(struct sift_punt *p, int fd)
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage from;
 		struct sift_scratch *s = p->scratch;
+		struct sift_arrival arr = {};
 		char peer[INET6_ADDRSTRLEN + 8];
 		union {
-			/* the fragment size, or room for the usual extension headers */
-			char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(256)];
+			/* where it came to, the fragment size, or room for the usual extension headers */
+			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) +
+				 CMSG_SPACE(256)];
 			struct cmsghdr align;
 		} ctl;
 		enum seen how;
@@ -449,7 +513,9 @@ void sift_punt_input(struct sift_punt *p, int fd)
 			return;
 		p->st.messages++;
 		p->st.bytes += n;
-		how = how_seen(&mh);
+		how = how_seen(&mh, &arr);
+		if (sift_addr_of_sockaddr(&from, &arr.peer, &arr.peer_port))
+			continue;
 		if (how != SEEN_WHOLE) {
 			/*
 			 * The fast path saw only its fragments, or not past its
@@ -457,15 +523,11 @@ void sift_punt_input(struct sift_punt *p, int fd)
 			 * of its shield runs here, on the whole.  What it drops goes
 			 * no further, silently, as in XDP.
 			 */
-			struct sift_addr src;
-			unsigned int sport;
-
 			if (how == SEEN_FRAGMENTS)
 				p->st.reassembled++;
 			else
 				p->st.ext_headers++;
-			sift_addr_of_sockaddr(&from, &src, &sport);
-			if (sift_shield_native(p->shield, s, n, &src, now_ns()))
+			if (sift_shield_native(p->shield, s, n, &arr.peer, now_ns()))
 				continue;
 			reason = s->msg.reason;
 		} else {
@@ -475,42 +537,38 @@ void sift_punt_input(struct sift_punt *p, int fd)
 			stun_answer(p, fd, n, &from, now_ns());
 			continue;
 		}
+		if (s->msg.kind == SIFT_KIND_RESPONSE) {
+			p->st.responses++;
+			response_in(p, n, &arr);
+			continue;
+		}
 		if (s->msg.kind == SIFT_KIND_REQUEST) {
+			struct sift_reply r;
+
 			p->st.requests++;
 			p->st.by_method[s->msg.method < SIFT_METHOD__MAX ? s->msg.method : 0]++;
-		} else if (s->msg.kind == SIFT_KIND_RESPONSE) {
-			p->st.responses++;
-		}
-		if (n <= SIFT_MSG_MAX && forward_response(p, n, &from))
-			continue;
-		if (s->msg.kind == SIFT_KIND_REQUEST && s->msg.via[0].branch.len) {
-			struct sift_addr src;
-			unsigned int sport;
-
-			if (!sift_addr_of_sockaddr(&from, &src, &sport) &&
+			/* a retransmission of what siftd answered gets that answer again */
+			if (s->msg.via[0].branch.len &&
 			    sift_txn_request(&p->txns, txn_key(s), s->msg.method == SIFT_METHOD_ACK,
-					     &src, now_ns(), txn_send, p) != SIFT_TXN_NEW)
+					     &arr.peer, now_ns(), txn_send, p) != SIFT_TXN_NEW)
 				continue;
+			r = sift_reply_for(s);
+			if (r.code && !(r.code == 483 && s->msg.method == SIFT_METHOD_OPTIONS)) {
+				local_reply(p, fd, n, &from, now_ns(), r);
+				continue;
+			}
+			if ((s->msg.action == SIFT_ACTION_FORWARD || r.code == 483) && n <= SIFT_MSG_MAX) {
+				request_in(p, fd, n, &from, &arr);
+				continue;
+			}
 		}
-		if (local_reply(p, fd, n, &from, now_ns()))
-			continue;
 		if (s->msg.action == SIFT_ACTION_DROP)
 			p->st.malformed++;
 		if (p->logged < LOG_FIRST || p->st.messages % LOG_EVERY == 0) {
 			p->logged++;
 			peer_fmt(&from, peer, sizeof(peer));
-			if (s->msg.kind == SIFT_KIND_REQUEST)
-				pr_info("punted %s from %s (%zd bytes%s%s): no slow path for it yet",
-					sift_method_name(s->msg.method), peer, n,
-					reason ? ", " : "", reason ? sift_reason_name(reason) : "");
-			else if (s->msg.kind == SIFT_KIND_RESPONSE)
-				pr_info("punted %u response from %s (%zd bytes%s%s): no slow path for "
-					"it yet",
-					s->msg.status, peer, n, reason ? ", " : "",
-					reason ? sift_reason_name(reason) : "");
-			else
-				pr_info("punted datagram from %s (%zd bytes, %s)", peer, n,
-					sift_reason_name(reason));
+			pr_info("punted datagram from %s (%zd bytes, %s): not SIP siftd can finish",
+				peer, n, sift_reason_name(reason));
 			if (p->logged == LOG_FIRST)
 				pr_info("punted messages: logging one in %d from now on", LOG_EVERY);
 		}
@@ -556,15 +614,32 @@ json_t *sift_punt_json(const struct sift_punt *p)
 	json_object_set_new(o, "responses", json_integer(p->st.responses));
 	json_object_set_new(o, "malformed", json_integer(p->st.malformed));
 	json_object_set_new(o, "reassembled", reassembled_json(p));
-	json_object_set_new(o, "replies",
-			    json_pack("{s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "sent",
-				      (json_int_t)p->st.replied, "stun", (json_int_t)p->st.stun, "limited",
-				      (json_int_t)p->st.reply_limited, "not_built",
-				      (json_int_t)p->st.reply_unbuilt, "by_code", "400",
-				      (json_int_t)p->st.by_code[0], "416", (json_int_t)p->st.by_code[1],
-				      "420", (json_int_t)p->st.by_code[2], "483",
-				      (json_int_t)p->st.by_code[3], "505", (json_int_t)p->st.by_code[4],
-				      "other", (json_int_t)p->st.by_code[5]));
+	{
+		json_t *codes = json_object(), *why = json_object();
+
+		for (unsigned int k = 0; k < SIFT_REPLY_CODES; k++) {
+			char c[8];
+
+			snprintf(c, sizeof(c), "%u", sift_reply_codes[k]);
+			json_object_set_new(codes, sift_reply_codes[k] ? c : "other",
+					    json_integer(p->st.by_code[k]));
+		}
+		for (unsigned int r = 1; r < SIFT_REASON__MAX; r++)
+			if (p->st.by_reason[r])
+				json_object_set_new(why, sift_reason_name(r),
+						    json_integer(p->st.by_reason[r]));
+		json_object_set_new(o, "replies",
+				    json_pack("{s:I, s:I, s:I, s:I, s:o}", "sent",
+					      (json_int_t)p->st.replied, "stun", (json_int_t)p->st.stun,
+					      "limited", (json_int_t)p->st.reply_limited, "not_built",
+					      (json_int_t)p->st.reply_unbuilt, "by_code", codes));
+		json_object_set_new(o, "forwarded", sift_forward_json(&p->fwd));
+		json_object_set_new(o, "not_forwarded", why);
+		json_object_set_new(o, "loops", json_integer(p->st.loops));
+		json_object_set_new(o, "spirals", json_integer(p->st.spirals));
+		json_object_set_new(o, "flows_forged", json_integer(p->st.flows_forged));
+		json_object_set_new(o, "responses_ours", json_integer(p->st.responses_ours));
+	}
 	json_object_set_new(
 		o, "transactions",
 		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "in_use",

@@ -6,14 +6,17 @@
  * fragments, which the fast path saw only in pieces, and with IPv6 that
  * came behind extension headers, which it does not read past: those meet the fast
  * path's shield here first (its native build, on its maps), and what the
- * shield drops goes no further.  Responses that carry sift's Via are forwarded from
- * here, as the fast path would have (typically because the caller's
- * neighbour entry was not resolved yet: sending through the kernel resolves
- * it, and the next response goes the fast way).  Requests the parser
- * refuses are answered (reply.h) and kept in server transactions (txn.h);
- * STUN Binding requests are answered.  The rest of the slow path
- * (forwarding, the registrar) comes later; for now every other punted
- * message is parsed, counted and logged, never lost without a trace.
+ * shield drops goes no further.  Then, in this order:
+ *   STUN Binding requests are answered;
+ *   responses go on with the fast path's decision (forward.h);
+ *   a retransmission of a request siftd answered gets the same answer
+ *   (txn.h);
+ *   requests the parser refuses are answered (reply.h: 505, 400, 416,
+ *   420, 483; an OPTIONS with Max-Forwards 0 for sift gets its 200);
+ *   the rest meet the fast path's decision: sent on through the kernel
+ *   (forward.h), or answered as its reason says (200 to an OPTIONS for
+ *   sift, 482, 404, 503 with Retry-After...).
+ * Anything else is counted and logged, never lost without a trace.
  */
 #ifndef SIFTD_PUNT_H
 #define SIFTD_PUNT_H
@@ -24,8 +27,10 @@
 #include <sift/sip.h>
 
 #include "config.h"
+#include "forward.h"
 #include "maps.h"
 #include "shield_native.h"
+#include "reply.h"
 #include "txn.h"
 
 #define SIFT_PUNT_MAX_FDS (2 * SIFT_MAX_PORTS)
@@ -42,11 +47,15 @@ struct sift_punt_stats {
 	uint64_t ext_headers; /* IPv6 behind extension headers, which XDP does not read past */
 	uint64_t by_method[SIFT_METHOD__MAX];
 	uint64_t bytes;
-	uint64_t replied;       /* local replies sent (reply.h: 400, 416, 420, 483, 505) */
+	uint64_t replied;       /* local replies sent (reply.h) */
 	uint64_t reply_limited; /* not sent: the source had its share of replies */
 	uint64_t reply_unbuilt; /* not sent: a header a reply needs was missing, or too large */
-	uint64_t by_code[6];    /* 400, 416, 420, 483, 505, other */
+	uint64_t by_code[SIFT_REPLY_CODES]; /* as sift_reply_codes, the last: any other */
 	uint64_t stun;          /* STUN Binding requests answered */
+	uint64_t responses_ours; /* responses to siftd's own requests */
+	uint64_t flows_forged; /* a Route of sift's naming a flow sift's MAC does not vouch for */
+	uint64_t loops, spirals; /* sift's Via second from the top: looped (482), or spiralled on */
+	uint64_t by_reason[SIFT_REASON__MAX]; /* requests siftd could not send on, by the decision's reason */
 };
 
 /* Local replies per source (sip.reply_rate, sip.reply_burst; STUN answers too): a bounded table. */
@@ -68,6 +77,9 @@ struct sift_punt {
 	__u64 key[2]; /* the MAC key: a response is sift's if its top branch verifies */
 	struct sift_reply_bucket *replies; /* SIFT_REPLY_SOURCES of them */
 	unsigned int reply_rate, reply_burst; /* from the configuration */
+	unsigned int retry_after;             /* sip.retry_after */
+	const struct sift_routing *routing;   /* the configuration's: registrars */
+	struct sift_forwarder fwd;            /* what is sent on from here (forward.h) */
 	struct sift_txns txns; /* server transactions for the replies siftd sends (sip.transactions) */
 };
 
@@ -78,7 +90,7 @@ struct sift_punt {
  * 0 or -errno.
  */
 int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct sift_maps *m,
-		   int buckets_fd);
+		   int buckets_fd, const struct sift_fwd_state *fwd);
 /* Milliseconds until a transaction timer is due (0: now), or -1 when none runs. */
 int sift_punt_timeout_ms(const struct sift_punt *p);
 /* Run the transaction timers that are due: retransmissions, expiries. */

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The slow path's forwarding (forward.h says what it finishes). */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+
+#include "addr.h"
+#include "forward.h"
+#include "fwd_native.h"
+#include "path.h"
+
+/*
+ * Where the kernel routes @dst:@port from: its source address for it.  A
+ * connected datagram socket asks the routing table without sending.  0 or
+ * -1 (no route).
+ */
+static int kernel_source(const struct sift_addr *dst, unsigned int port, struct sift_addr *src)
+{
+	struct sockaddr_storage to, me;
+	socklen_t len = sift_sockaddr_of(dst, port, &to), mlen = sizeof(me);
+	unsigned int mport;
+	int fd = socket(to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!connect(fd, (struct sockaddr *)&to, len) &&
+	    !getsockname(fd, (struct sockaddr *)&me, &mlen))
+		ret = sift_addr_of_sockaddr(&me, src, &mport) ? -1 : 0;
+	close(fd);
+	return ret;
+}
+
+/* The interface sift is attached to whose face of @a's family has address @a; 0 if none. */
+static __u32 face_ifindex(struct sift_forwarder *f, const struct sift_addr *a)
+{
+	int fd = f->tables.fd[SIFT_FTBL_EGRESS];
+	__u32 key, next;
+	struct sift_egress e;
+	void *prev = NULL;
+
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &e))
+			continue;
+		if (sift_addr_eq(a->family == SIFT_AF_INET ? &e.v4.addr : &e.v6.addr, a))
+			return key;
+	}
+	return 0;
+}
+
+/* Send @len bytes at @buf to @dst:@dport from @src (its address, whatever the socket's). */
+static int send_from(int fd, const void *buf, size_t len, const struct sift_addr *src,
+		     const struct sift_addr *dst, unsigned int dport)
+{
+	struct sockaddr_storage to;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	union {
+		char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} ctl = {};
+	struct msghdr mh = { .msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	mh.msg_namelen = sift_sockaddr_of(dst, dport, &to);
+	mh.msg_control = ctl.b;
+	cm = (struct cmsghdr *)ctl.b;
+	if (src->family == SIFT_AF_INET) {
+		struct in_pktinfo pi = { .ipi_spec_dst.s_addr = src->v4 };
+
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	} else {
+		struct in6_pktinfo pi = {};
+
+		memcpy(&pi.ipi6_addr, src->v6, 16);
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+	return sendmsg(fd, &mh, 0) == (ssize_t)len ? 0 : -1;
+}
+
+int sift_forward_send(struct sift_forwarder *f, struct sift_scratch *s, sift_send_fd_fn fd_for,
+		      void *arg)
+{
+	static char out[SIFT_MSG_MAX + SIFT_INS_MAX];
+	struct sift_fwd_plan *pl = &s->plan;
+	struct sift_addr via;
+	int request = s->msg.kind == SIFT_KIND_REQUEST, fd;
+	bool add_mf = request && !(s->msg.present & SIFT_HDR_MAX_FORWARDS);
+	__u32 egress;
+	ssize_t n;
+
+	if (kernel_source(&pl->dst, pl->dport, &via))
+		return SIFT_REASON_FIB_MISS;
+	egress = face_ifindex(f, &via);
+	if (!egress) {
+		f->st.no_egress++;
+		return SIFT_REASON_NOT_SIFT_IFACE;
+	}
+	n = sift_fwd_assemble(&f->tables, s, egress, out, sizeof(out));
+	if (n < 0)
+		return -n;
+	if (f->path_key) {
+		/* sift's Path first (RFC 3327 5.2), as sift appears towards the registrar */
+		char line[256];
+		struct sift_egress e;
+		const struct sift_face *face = pl->dst.family == SIFT_AF_INET ? &e.v4 : &e.v6;
+		int l;
+		size_t sl = s->line[1];
+
+		if (bpf_map_lookup_elem(f->tables.fd[SIFT_FTBL_EGRESS], &egress, &e))
+			return SIFT_REASON_NOT_SIFT_IFACE;
+		l = sift_path_line(f->path_key, face->host, face->host_len, face->port, &pl->peer,
+				   pl->peer_port, line, sizeof(line));
+		if (l < 0 || (size_t)n + l > sizeof(out))
+			return SIFT_REASON_MTU;
+		memmove(out + sl + l, out + sl, n - sl);
+		memcpy(out + sl, line, l);
+		n += l;
+	}
+	fd = fd_for(arg, pl->dst.family == SIFT_AF_INET ? AF_INET : AF_INET6, pl->sport);
+	if (fd < 0 || send_from(fd, out, n, &pl->src, &pl->dst, pl->dport)) {
+		f->st.send_failed++;
+		return SIFT_REASON_FIB_MISS;
+	}
+	if ((size_t)n + (pl->dst.family == SIFT_AF_INET ? 28 : 48) > pl->mtu)
+		f->st.fragmented++;
+	f->st.max_forwards_added += add_mf;
+	if (request)
+		f->st.requests++;
+	else
+		f->st.responses++;
+	return 0;
+}
+
+int sift_forward_register(struct sift_forwarder *f, struct sift_scratch *s,
+			  const struct sift_routing *routing, const __u64 key[2],
+			  sift_send_fd_fn fd_for, void *arg)
+{
+	const struct sift_sip_msg *m = &s->msg;
+	struct sift_fwd_plan *pl = &s->plan;
+	const struct sift_registrar_conf *rg;
+	struct sift_backend be;
+	__u32 id;
+	int gidx, r;
+
+	rg = sift_routing_registrar(routing, (const char *)s->buf + m->ruri.host.off,
+				    m->ruri.host.len);
+	if (!rg)
+		return SIFT_REASON_NO_ROUTE;
+	gidx = sift_fwd_group_index(f->tables.st, rg->group);
+	/* the group's Maglev table, by Call-ID: a UA's registrations stay on one registrar */
+	if (gidx < 0 ||
+	    sift_fwd_maglev_slot(f->tables.st, gidx,
+				 sift_callid_hash_of(s->buf + m->call_id.off, m->call_id.len) %
+					 SIFT_MAGLEV_SIZE,
+				 &id) ||
+	    id == SIFT_NO_BACKEND ||
+	    bpf_map_lookup_elem(f->tables.fd[SIFT_FTBL_BACKENDS], &id, &be) ||
+	    be.state == SIFT_BACKEND_DOWN || !be.addr.family)
+		return SIFT_REASON_NO_BACKEND;
+	pl->dst = be.addr;
+	pl->dport = be.port;
+	pl->backend = id;
+	pl->group = gidx;
+	pl->record_route = 0;
+	f->path_key = key;
+	r = sift_forward_send(f, s, fd_for, arg);
+	f->path_key = NULL;
+	f->st.registers += !r;
+	return r;
+}
+
+json_t *sift_forward_json(const struct sift_forwarder *f)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "registers",
+			 (json_int_t)f->st.registers, "to_flows", (json_int_t)f->st.to_flows,
+			 "requests", (json_int_t)f->st.requests,
+			 "responses", (json_int_t)f->st.responses, "fragmented",
+			 (json_int_t)f->st.fragmented, "max_forwards_added",
+			 (json_int_t)f->st.max_forwards_added, "no_egress",
+			 (json_int_t)f->st.no_egress, "send_failed", (json_int_t)f->st.send_failed);
+}

@@ -112,6 +112,7 @@ SIFT_SUBPROG int sift_uri_next_hop(struct sift_scratch *s, struct sift_uri *u)
 	if (!s || !u)
 		return SIFT_REASON_NO_ROUTE;
 	pl = &s->plan;
+	pl->hop_uri = u->all; /* siftd resolves it when it is a name */
 	if (u->flags & SIFT_URI_MADDR)
 		return SIFT_REASON_NEXT_HOP_NAME;
 	if (sift_ip_parse(s, u->host.off, u->host.len, &pl->dst))
@@ -276,6 +277,18 @@ SIFT_INLINE int sift_is_backend(const struct sift_addr *a, __u32 port)
 	return flags && (*flags & SIFT_HOP_BACKEND);
 }
 
+/* May the message's source send anywhere (a backend, a peer the allow list trusts)? */
+SIFT_INLINE int sift_source_trusted(struct sift_scratch *s)
+{
+	struct sift_fwd_plan *pl = &s->plan;
+
+	if (pl->trust == SIFT_TRUST_UNKNOWN)
+		pl->trust = sift_acl_trusts(&pl->peer) || sift_is_backend(&pl->peer, 0) ?
+				    SIFT_TRUST_PEER :
+				    SIFT_TRUST_NONE;
+	return pl->trust == SIFT_TRUST_PEER;
+}
+
 /*
  * The relay policy (an edge is hostile ground).  A request whose next hop
  * the message itself named (a Route, the Request-URI) rather than the
@@ -294,11 +307,7 @@ SIFT_SUBPROG int sift_relay_ok(struct sift_scratch *s, struct sift_uri *ours)
 	if (!s)
 		return SIFT_REASON_RELAY_DENIED;
 	pl = &s->plan;
-	if (pl->trust == SIFT_TRUST_UNKNOWN)
-		pl->trust = sift_acl_trusts(&pl->peer) || sift_is_backend(&pl->peer, 0) ?
-				    SIFT_TRUST_PEER :
-				    SIFT_TRUST_NONE;
-	if (pl->trust == SIFT_TRUST_PEER)
+	if (sift_source_trusted(s))
 		return 0;
 	if (sift_is_backend(&pl->dst, pl->dport) || sift_acl_trusts(&pl->dst))
 		return 0;
@@ -368,8 +377,15 @@ SIFT_SUBPROG int sift_decide_request(struct sift_scratch *s)
 		} else {
 			__u64 d = sift_domain_of(s, m->ruri.host.off, m->ruri.host.len);
 
-			if (!d)
-				return SIFT_REASON_NO_ROUTE;
+			if (!d) {
+				/*
+				 * a host sift does not serve: siftd resolves it (RFC
+				 * 3263) for a source that may send anywhere
+				 */
+				s->plan.hop_uri = m->ruri.all;
+				return sift_source_trusted(s) ? SIFT_REASON_NEXT_HOP_NAME :
+								SIFT_REASON_NO_ROUTE;
+			}
 			domain = (__u32)d;
 		}
 		/* addressed to sift, or a domain it routes */

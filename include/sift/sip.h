@@ -245,6 +245,7 @@ struct sift_fwd_plan {
 	__u32 record_route;
 	__u32 backend; /* SIFT_NO_BACKEND when the next hop came from the message */
 	__u32 group;   /* the route's group, when a route was found */
+	struct sift_span hop_uri; /* the URI that named the next hop by name (NEXT_HOP_NAME) */
 	__u32 decision; /* XDP: SIFT_PLAN_DECIDED | what the decision returned (tests read it) */
 	__u32 mtu;     /* of the egress interface */
 	__u16 in_family; /* the family the message came in with */

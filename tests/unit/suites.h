@@ -12,5 +12,6 @@ Suite *routing_suite(void);
 Suite *shield_suite(void);
 Suite *reply_suite(void);
 Suite *txn_suite(void);
+Suite *txn_client_suite(void);
 
 #endif

@@ -388,6 +388,13 @@ static const struct cf_field sip_fields[] = {
 	UINT("reply_burst", struct sift_conf, reply_burst, 1, 1000000),
 	UINT("transactions", struct sift_conf, transactions, 16, 1048576),
 	UINT("retry_after", struct sift_conf, retry_after, 0, 86400),
+	UINT("client_transactions", struct sift_conf, client_transactions, 16, 65536),
+	UINT("failover_ms", struct sift_conf, failover_ms, 100, 32000),
+	CF_END,
+};
+
+static const struct cf_field dns_fields[] = {
+	STR("servers", struct sift_conf, dns_servers),
 	CF_END,
 };
 
@@ -536,6 +543,7 @@ static const struct cf_field top_fields[] = {
 	MAP("sip", sip_fields),
 	ENUM("transit", struct sift_conf, transit, transit_names),
 	MAP("health", health_fields),
+	MAP("dns", dns_fields),
 	MAP("shield", shield_fields, .off = offsetof(struct sift_conf, shield)),
 	SEQ("domains", struct sift_conf, routing.domains, routing.n_domains, domain_elem),
 	SEQ("groups", struct sift_conf, routing.groups, routing.n_groups, group_elem),
@@ -561,6 +569,8 @@ void sift_conf_defaults(struct sift_conf *conf)
 	conf->reply_burst = 20;
 	conf->transactions = 4096;
 	conf->retry_after = 10;
+	conf->client_transactions = 1024;
+	conf->failover_ms = 2000;
 	sift_shield_defaults(&conf->shield);
 	conf->probe_interval = 5;
 	conf->probe_failures = 3;

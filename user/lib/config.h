@@ -53,6 +53,9 @@ struct sift_conf {
 	unsigned int reply_burst; /* sip.reply_burst */
 	unsigned int transactions; /* sip.transactions: siftd's server transaction table */
 	unsigned int retry_after;  /* sip.retry_after: a 503 for a group with no backend up, s (0: none) */
+	unsigned int client_transactions; /* sip.client_transactions: requests to names under way */
+	unsigned int failover_ms;  /* sip.failover_ms: a silent target is given up for the next */
+	char dns_servers[256];     /* dns.servers: "ADDR[:PORT],..."; "": the system's resolv.conf */
 
 	int transit; /* transit: enum sift_transit_mode */
 

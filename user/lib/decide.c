@@ -64,6 +64,16 @@ int sift_fwd_decide(struct sift_fwd_tables *t, struct sift_scratch *s, const str
 	return r;
 }
 
+int sift_fwd_relay_check(struct sift_fwd_tables *t, struct sift_scratch *s)
+{
+	int r;
+
+	cur = t;
+	r = sift_relay_ok(s, s->plan.cut_len ? &s->msg.route : NULL);
+	cur = NULL;
+	return r;
+}
+
 ssize_t sift_fwd_assemble(struct sift_fwd_tables *t, struct sift_scratch *s, __u32 egress,
 			  char *out, size_t len)
 {

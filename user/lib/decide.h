@@ -60,6 +60,13 @@ int sift_fwd_decide(struct sift_fwd_tables *t, struct sift_scratch *s, const str
 		    const __u64 key[2]);
 
 /*
+ * The relay policy (include/sift/fwd_decide.h) for the next hop siftd put
+ * in s->plan.dst and dport after a decision of NEXT_HOP_NAME (an address
+ * the name resolved to): 0, or RELAY_DENIED.
+ */
+int sift_fwd_relay_check(struct sift_fwd_tables *t, struct sift_scratch *s);
+
+/*
  * After a decision of 0: the message as the fast path sends it on leaving
  * by interface @egress (Max-Forwards decremented or added, received/rport,
  * Record-Route, sift's Via; sift's Route or Via off), into @out.  s->plan

@@ -84,6 +84,11 @@ int sift_response_check(struct sift_scratch *s, const __u64 key[2], const struct
 	return sift_response_verify(s);
 }
 
+int sift_response_hop_scratch(struct sift_scratch *s)
+{
+	return sift_response_hop(s);
+}
+
 int sift_via_received_scratch(struct sift_scratch *s, const struct sift_addr *from,
 			      unsigned int from_port)
 {

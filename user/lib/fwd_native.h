@@ -34,6 +34,12 @@ uint32_t sift_vouch_of(struct sift_scratch *s, const __u64 key[2], const struct 
 int sift_response_check(struct sift_scratch *s, const __u64 key[2], const struct sift_addr *from,
 			unsigned int from_port);
 /*
+ * Where the response in @s goes once the top Via (sift's) is off: the next
+ * Via's received and rport (s->plan's dst, dport, cut_off, cut_len).  0 or
+ * a reason.
+ */
+int sift_response_hop_scratch(struct sift_scratch *s);
+/*
  * What the request in @s, from @from:@from_port, needs in its top Via
  * (RFC 3261 18.2.1, RFC 3581): s->plan's via_at, vpar and reply_port.  0
  * or a reason.

@@ -244,7 +244,7 @@ ssize_t sift_reply_build(struct sift_scratch *s, size_t n, const struct sift_add
 	}
 	if (r.code == 503 && r.retry_after)
 		putf(&o, "Retry-After: %u\r\n", r.retry_after);
-	if (r.code == 200)
+	if (r.code == 200 && m->method == SIFT_METHOD_OPTIONS)
 		putf(&o, "Allow: %s\r\nAccept: %s\r\nSupported: %s\r\n", SIFT_REPLY_ALLOW,
 		     SIFT_REPLY_ACCEPT, SIFT_REPLY_SUPPORTED);
 	putf(&o, "Server: sift\r\nContent-Length: 0\r\n\r\n");

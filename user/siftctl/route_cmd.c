@@ -476,6 +476,49 @@ static void daemon_show_forwarded(json_t *p)
 	out_text("\n");
 }
 
+/* Requests to next hops by name: siftd's client transactions and its resolver. */
+static void daemon_show_by_name(json_t *b)
+{
+	json_t *t = json_object_get(b, "transactions"), *d = json_object_get(b, "dns");
+
+	out_open_obj("by_name");
+	out_s64("requests", "  to next hops by name: %lld requests,",
+		json_integer_value(json_object_get(b, "requests")));
+	out_s64("responses", " %lld responses passed back,",
+		json_integer_value(json_object_get(b, "responses")));
+	out_s64("no_target", " %lld names without an address,",
+		json_integer_value(json_object_get(b, "no_target")));
+	out_s64("relay_denied", " %lld addresses the relay policy refused,",
+		json_integer_value(json_object_get(b, "relay_denied")));
+	out_s64("acks_sent", " %lld ACKs sent,", json_integer_value(json_object_get(b, "acks_sent")));
+	out_s64("acks_absorbed", " %lld absorbed,",
+		json_integer_value(json_object_get(b, "acks_absorbed")));
+	out_s64("cancels", " %lld CANCELs,", json_integer_value(json_object_get(b, "cancels")));
+	out_s64("timeouts", " %lld timed out (408)\n", json_integer_value(json_object_get(b, "timeouts")));
+	out_open_obj("transactions");
+	out_s64("in_use", "  client transactions: %lld", json_integer_value(json_object_get(t, "in_use")));
+	out_s64("capacity", " of %lld in use,", json_integer_value(json_object_get(t, "capacity")));
+	out_s64("created", " %lld made,", json_integer_value(json_object_get(t, "created")));
+	out_s64("completed", " %lld completed,", json_integer_value(json_object_get(t, "completed")));
+	out_s64("retransmitted", " %lld retransmissions,",
+		json_integer_value(json_object_get(t, "retransmitted")));
+	out_s64("failovers", " %lld failovers,", json_integer_value(json_object_get(t, "failovers")));
+	out_s64("timed_out", " %lld timed out,", json_integer_value(json_object_get(t, "timed_out")));
+	out_s64("shed", " %lld shed (table full)\n", json_integer_value(json_object_get(t, "shed")));
+	out_close_obj();
+	out_open_obj("dns");
+	out_s64("lookups", "  DNS: %lld lookups,", json_integer_value(json_object_get(d, "lookups")));
+	out_s64("cache_hits", " %lld from the cache,",
+		json_integer_value(json_object_get(d, "cache_hits")));
+	out_s64("queries", " %lld queries,", json_integer_value(json_object_get(d, "queries")));
+	out_s64("failures", " %lld names failed,", json_integer_value(json_object_get(d, "failures")));
+	out_s64("under_way", " %lld under way,", json_integer_value(json_object_get(d, "under_way")));
+	out_s64("jobs_full", " %lld refused (too many under way)\n",
+		json_integer_value(json_object_get(d, "jobs_full")));
+	out_close_obj();
+	out_close_obj();
+}
+
 /* The replies siftd made itself (reply.h), and those it did not send. */
 static void daemon_show_replies(json_t *r)
 {
@@ -549,6 +592,7 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	out_s64("responses_forged", " %lld of them forged)\n",
 		json_integer_value(json_object_get(p, "responses_forged")));
 	daemon_show_forwarded(p);
+	daemon_show_by_name(json_object_get(p, "by_name"));
 	daemon_show_replies(json_object_get(p, "replies"));
 	daemon_show_txns(json_object_get(p, "transactions"));
 	m = json_object_get(p, "by_method");

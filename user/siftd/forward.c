@@ -92,7 +92,7 @@ static int send_from(int fd, const void *buf, size_t len, const struct sift_addr
 int sift_forward_send(struct sift_forwarder *f, struct sift_scratch *s, sift_send_fd_fn fd_for,
 		      void *arg)
 {
-	static char out[SIFT_MSG_MAX + SIFT_INS_MAX];
+	char *out = f->last;
 	struct sift_fwd_plan *pl = &s->plan;
 	struct sift_addr via;
 	int request = s->msg.kind == SIFT_KIND_REQUEST, fd;
@@ -107,7 +107,7 @@ int sift_forward_send(struct sift_forwarder *f, struct sift_scratch *s, sift_sen
 		f->st.no_egress++;
 		return SIFT_REASON_NOT_SIFT_IFACE;
 	}
-	n = sift_fwd_assemble(&f->tables, s, egress, out, sizeof(out));
+	n = sift_fwd_assemble(&f->tables, s, egress, out, sizeof(f->last));
 	if (n < 0)
 		return -n;
 	if (f->path_key) {
@@ -122,12 +122,23 @@ int sift_forward_send(struct sift_forwarder *f, struct sift_scratch *s, sift_sen
 			return SIFT_REASON_NOT_SIFT_IFACE;
 		l = sift_path_line(f->path_key, face->host, face->host_len, face->port, &pl->peer,
 				   pl->peer_port, line, sizeof(line));
-		if (l < 0 || (size_t)n + l > sizeof(out))
+		if (l < 0 || (size_t)n + l > sizeof(f->last))
 			return SIFT_REASON_MTU;
 		memmove(out + sl + l, out + sl, n - sl);
 		memcpy(out + sl, line, l);
 		n += l;
 	}
+	if (f->branch && request) {
+		/* a client transaction's branch in sift's Via, which sift_fwd_face wrote */
+		char *b = memmem(out, pl->ins_len + s->line[1] + 256 < (size_t)n ?
+					      pl->ins_len + s->line[1] + 256 : (size_t)n,
+				 "branch=" SIFT_BRANCH_PREFIX, 7 + SIFT_BRANCH_PREFIX_LEN);
+
+		if (!b)
+			return SIFT_REASON_NOT_SIFT_IFACE;
+		memcpy(b + 7, f->branch, SIFT_BRANCH_LEN);
+	}
+	f->last_len = n;
 	fd = fd_for(arg, pl->dst.family == SIFT_AF_INET ? AF_INET : AF_INET6, pl->sport);
 	if (fd < 0 || send_from(fd, out, n, &pl->src, &pl->dst, pl->dport)) {
 		f->st.send_failed++;

@@ -33,6 +33,9 @@ struct sift_forward_stats {
 struct sift_forwarder {
 	struct sift_fwd_tables tables;
 	const __u64 *path_key; /* set: the message gets sift's Path (a REGISTER), under this key */
+	const char *branch;    /* set: sift's Via gets this branch (a client transaction's) */
+	char last[SIFT_MSG_MAX + SIFT_INS_MAX]; /* what was sent last, sift_forward_send's */
+	size_t last_len;
 	struct sift_forward_stats st;
 };
 

@@ -392,7 +392,7 @@ enum { FD_SIGNAL, FD_CTL, FD_TIMER, FD_PROBE4, FD_PROBE6, FD_PUNT };
 
 static int run(struct siftd *d)
 {
-	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS];
+	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16];
 	sigset_t mask;
 	int sfd;
 
@@ -417,18 +417,25 @@ static int run(struct siftd *d)
 		pfd[FD_TIMER] = (struct pollfd){ .fd = d->timer_fd, .events = POLLIN };
 		pfd[FD_PROBE4] = (struct pollfd){ .fd = d->probe->fd4, .events = POLLIN };
 		pfd[FD_PROBE6] = (struct pollfd){ .fd = d->probe->fd6, .events = POLLIN };
+		unsigned int dns_at, n_dns;
+
 		for (unsigned int i = 0; i < d->punt.n_fds; i++)
 			pfd[np++] = (struct pollfd){ .fd = d->punt.fds[i], .events = POLLIN };
-		/* the transactions' timers bound the wait; nothing else needs waking */
+		/* the resolver's sockets: a slow DNS server never holds the loop up */
+		dns_at = np;
+		n_dns = sift_dns_pollfds(d->punt.cl.dns, &pfd[np], 16);
+		np += n_dns;
+		/* the transactions' and the resolver's timers bound the wait */
 		if (poll(pfd, np, sift_punt_timeout_ms(&d->punt)) < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("poll: %s", strerror(errno));
 			break;
 		}
-		for (unsigned int i = FD_PUNT; i < np; i++)
+		for (unsigned int i = FD_PUNT; i < dns_at; i++)
 			if (pfd[i].revents & POLLIN)
 				sift_punt_input(&d->punt, pfd[i].fd);
+		sift_dns_process(d->punt.cl.dns, &pfd[dns_at], n_dns);
 		sift_punt_tick(&d->punt);
 		if (pfd[FD_PROBE4].revents & POLLIN)
 			changed |= sift_probe_input(d->probe, d->probe->fd4);

@@ -120,7 +120,7 @@ int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct 
 	sift_shield_tables_init(p->shield, m, buckets_fd);
 	sift_fwd_tables_init(&p->fwd.tables, m, fwd);
 	/* the table's size is set at start (a reload keeps it: transactions live in it) */
-	if (sift_txns_init(&p->txns, c->transactions))
+	if (sift_txns_init(&p->txns, c->transactions) || sift_client_open(p, c))
 		return -ENOMEM;
 	return sift_punt_update(p, c);
 }
@@ -131,6 +131,9 @@ int sift_punt_update(struct sift_punt *p, const struct sift_conf *c)
 	p->reply_burst = c->reply_burst ? c->reply_burst : 1;
 	p->retry_after = c->retry_after;
 	p->routing = &c->routing;
+	p->cl.t.failover_ns = (uint64_t)c->failover_ms * 1000000ULL;
+	if (p->cl.dns && sift_dns_servers(p->cl.dns, c->dns_servers))
+		pr_err("dns.servers '%s': not taken, the resolver keeps its servers", c->dns_servers);
 	/* close the ports no longer listed, open the new ones */
 	for (unsigned int i = 0; i < p->n_fds;) {
 		bool listed = false;
@@ -173,6 +176,7 @@ void sift_punt_close(struct sift_punt *p)
 	free(p->replies);
 	p->replies = NULL;
 	sift_txns_free(&p->txns);
+	sift_client_close(p);
 }
 
 static const char *peer_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -194,7 +198,7 @@ static const char *peer_fmt(const struct sockaddr_storage *ss, char *buf, size_t
 }
 
 /* A socket of @family on one of our SIP ports, to send from; -1 if none. */
-static int send_fd(const struct sift_punt *p, int family, unsigned int port)
+int sift_punt_send_fd(const struct sift_punt *p, int family, unsigned int port)
 {
 	int any = -1;
 
@@ -212,9 +216,9 @@ static int send_fd(const struct sift_punt *p, int family, unsigned int port)
 	return any;
 }
 
-static int send_fd_cb(void *arg, int family, unsigned int port)
+int sift_punt_send_fd_cb(void *arg, int family, unsigned int port)
 {
-	return send_fd(arg, family, port);
+	return sift_punt_send_fd(arg, family, port);
 }
 
 /* May @src have one more local reply now (GCRA, sip.reply_rate a second, sip.reply_burst)? */
@@ -238,7 +242,7 @@ static bool reply_allowed(struct sift_punt *p, const struct sift_addr *src, uint
 	return true;
 }
 
-static __u64 now_ns(void)
+uint64_t sift_punt_now(void)
 {
 	struct timespec ts;
 
@@ -247,7 +251,7 @@ static __u64 now_ns(void)
 }
 
 /* The server transaction key of the request parsed in @s (RFC 3261 17.2.3). */
-static uint64_t txn_key(const struct sift_scratch *s)
+uint64_t sift_punt_txn_key(const struct sift_scratch *s)
 {
 	const struct sift_via *v = &s->msg.via[0];
 	char sentby[300];
@@ -273,26 +277,29 @@ static bool txn_send(const struct sift_txn *x, void *arg)
 	struct sockaddr_storage to;
 	socklen_t len = sift_sockaddr_of(&x->to, x->port, &to);
 
-	if (p && !reply_allowed(p, &x->to, now_ns())) {
+	if (p && !reply_allowed(p, &x->to, sift_punt_now())) {
 		p->st.reply_limited++;
 		return false;
 	}
 	return sendto(x->fd, x->resp, x->len, 0, (struct sockaddr *)&to, len) == x->len;
 }
 
-int sift_punt_timeout_ms(const struct sift_punt *p)
+int sift_punt_timeout_ms(struct sift_punt *p)
 {
 	uint64_t next = sift_txn_next(&p->txns), now;
+	int ms = -1, cl = sift_client_timeout_ms(p);
 
-	if (!next)
-		return -1;
-	now = now_ns();
-	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+	if (next) {
+		now = sift_punt_now();
+		ms = next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+	}
+	return cl >= 0 && (ms < 0 || cl < ms) ? cl : ms;
 }
 
 void sift_punt_tick(struct sift_punt *p)
 {
-	sift_txn_tick(&p->txns, now_ns(), txn_send, NULL);
+	sift_txn_tick(&p->txns, sift_punt_now(), txn_send, NULL);
+	sift_client_tick(p);
 }
 
 /*
@@ -301,8 +308,8 @@ void sift_punt_tick(struct sift_punt *p)
  * address it came from, never elsewhere, and never larger than three times
  * the request.  1 when it called for one (sent or not), else 0.
  */
-static int local_reply(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
-		       uint64_t now, struct sift_reply r)
+int sift_punt_reply(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
+		    uint64_t now, struct sift_reply r)
 {
 	static char out[SIFT_REPLY_MAX];
 	struct sift_scratch *s = p->scratch;
@@ -325,7 +332,7 @@ static int local_reply(struct sift_punt *p, int fd, size_t n, const struct socka
 	}
 	len = sift_sockaddr_of(&src, port, &to);
 	/* kept for retransmitted requests and, a non-2xx to an INVITE, resent until the ACK */
-	sift_txn_respond(&p->txns, txn_key(s), s->msg.method == SIFT_METHOD_INVITE, out, l, &src,
+	sift_txn_respond(&p->txns, sift_punt_txn_key(s), s->msg.method == SIFT_METHOD_INVITE, out, l, &src,
 			 port, fd, now);
 	if (sendto(fd, out, l, 0, (struct sockaddr *)&to, len) == l) {
 		unsigned int k = 0;
@@ -419,13 +426,14 @@ static void response_in(struct sift_punt *p, size_t n, const struct sift_arrival
 		return;
 	reason = sift_fwd_decide(&p->fwd.tables, s, a, p->key);
 	if (reason == SIFT_REASON_FOR_US) {
-		p->st.responses_ours++; /* to a request siftd made itself (none yet over UDP) */
+		p->st.responses_ours++; /* to a request siftd made itself: its client transaction */
+		sift_client_response(p, n);
 		return;
 	}
 	if (reason == SIFT_REASON_FORGED_RESPONSE || reason == SIFT_REASON_NOT_OUR_VIA)
 		p->st.forged++;
 	if (!reason)
-		reason = sift_forward_send(&p->fwd, s, send_fd_cb, p);
+		reason = sift_forward_send(&p->fwd, s, sift_punt_send_fd_cb, p);
 	if (reason)
 		p->st.refused++;
 	else
@@ -469,13 +477,15 @@ static int request_in(struct sift_punt *p, int fd, size_t n, const struct sockad
 		reason = sift_fwd_decide(&p->fwd.tables, s, a, p->key);
 		p->fwd.st.to_flows += !reason;
 	}
-	if (reason == SIFT_REASON_REGISTER)
-		reason = sift_forward_register(&p->fwd, s, p->routing, p->key, send_fd_cb, p);
+	if (reason == SIFT_REASON_NEXT_HOP_NAME)
+		reason = sift_client_request(p, fd, n, from, a);
+	else if (reason == SIFT_REASON_REGISTER)
+		reason = sift_forward_register(&p->fwd, s, p->routing, p->key, sift_punt_send_fd_cb, p);
 	else if (!reason)
-		reason = sift_forward_send(&p->fwd, s, send_fd_cb, p);
+		reason = sift_forward_send(&p->fwd, s, sift_punt_send_fd_cb, p);
 	if (reason) {
 		p->st.by_reason[reason < SIFT_REASON__MAX ? reason : 0]++;
-		local_reply(p, fd, n, from, now_ns(),
+		sift_punt_reply(p, fd, n, from, sift_punt_now(),
 			    sift_reply_for_decision(s, reason, p->retry_after));
 	}
 	return reason;
@@ -527,14 +537,14 @@ void sift_punt_input(struct sift_punt *p, int fd)
 				p->st.reassembled++;
 			else
 				p->st.ext_headers++;
-			if (sift_shield_native(p->shield, s, n, &arr.peer, now_ns()))
+			if (sift_shield_native(p->shield, s, n, &arr.peer, sift_punt_now()))
 				continue;
 			reason = s->msg.reason;
 		} else {
 			reason = sift_sip_parse_scratch(s, n);
 		}
 		if (s->msg.kind == SIFT_KIND_STUN) {
-			stun_answer(p, fd, n, &from, now_ns());
+			stun_answer(p, fd, n, &from, sift_punt_now());
 			continue;
 		}
 		if (s->msg.kind == SIFT_KIND_RESPONSE) {
@@ -549,12 +559,12 @@ void sift_punt_input(struct sift_punt *p, int fd)
 			p->st.by_method[s->msg.method < SIFT_METHOD__MAX ? s->msg.method : 0]++;
 			/* a retransmission of what siftd answered gets that answer again */
 			if (s->msg.via[0].branch.len &&
-			    sift_txn_request(&p->txns, txn_key(s), s->msg.method == SIFT_METHOD_ACK,
-					     &arr.peer, now_ns(), txn_send, p) != SIFT_TXN_NEW)
+			    sift_txn_request(&p->txns, sift_punt_txn_key(s), s->msg.method == SIFT_METHOD_ACK,
+					     &arr.peer, sift_punt_now(), txn_send, p) != SIFT_TXN_NEW)
 				continue;
 			r = sift_reply_for(s);
 			if (r.code && !(r.code == 483 && s->msg.method == SIFT_METHOD_OPTIONS)) {
-				local_reply(p, fd, n, &from, now_ns(), r);
+				sift_punt_reply(p, fd, n, &from, sift_punt_now(), r);
 				continue;
 			}
 			if ((s->msg.action == SIFT_ACTION_FORWARD || r.code == 483) && n <= SIFT_MSG_MAX) {
@@ -634,6 +644,7 @@ json_t *sift_punt_json(const struct sift_punt *p)
 					      "limited", (json_int_t)p->st.reply_limited, "not_built",
 					      (json_int_t)p->st.reply_unbuilt, "by_code", codes));
 		json_object_set_new(o, "forwarded", sift_forward_json(&p->fwd));
+		json_object_set_new(o, "by_name", sift_client_json(p));
 		json_object_set_new(o, "not_forwarded", why);
 		json_object_set_new(o, "loops", json_integer(p->st.loops));
 		json_object_set_new(o, "spirals", json_integer(p->st.spirals));

@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <sift/sip.h>
 
+#include "client.h"
 #include "config.h"
 #include "forward.h"
 #include "maps.h"
@@ -80,6 +81,7 @@ struct sift_punt {
 	unsigned int retry_after;             /* sip.retry_after */
 	const struct sift_routing *routing;   /* the configuration's: registrars */
 	struct sift_forwarder fwd;            /* what is sent on from here (forward.h) */
+	struct sift_client cl;                /* next hops by name, statefully (client.h) */
 	struct sift_txns txns; /* server transactions for the replies siftd sends (sip.transactions) */
 };
 
@@ -91,8 +93,8 @@ struct sift_punt {
  */
 int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct sift_maps *m,
 		   int buckets_fd, const struct sift_fwd_state *fwd);
-/* Milliseconds until a transaction timer is due (0: now), or -1 when none runs. */
-int sift_punt_timeout_ms(const struct sift_punt *p);
+/* Milliseconds until a transaction timer or the resolver is due (0: now), or -1 when none runs. */
+int sift_punt_timeout_ms(struct sift_punt *p);
 /* Run the transaction timers that are due: retransmissions, expiries. */
 void sift_punt_tick(struct sift_punt *p);
 /* Make the sockets match @c's ports again (after a reload). */
@@ -103,5 +105,22 @@ void sift_punt_close(struct sift_punt *p);
 void sift_punt_input(struct sift_punt *p, int fd);
 
 json_t *sift_punt_json(const struct sift_punt *p);
+
+/* ---- for the slow path's other rooms (client.c) ------------------------------------------ */
+
+/* CLOCK_MONOTONIC in ns: the fast path's clock, and the transactions'. */
+uint64_t sift_punt_now(void);
+/* A socket of @family on SIP port @port (or any of that family) to send from; -1 if none. */
+int sift_punt_send_fd(const struct sift_punt *p, int family, unsigned int port);
+int sift_punt_send_fd_cb(void *arg, int family, unsigned int port);
+/* The server transaction key of the request parsed in @s (RFC 3261 17.2.3). */
+uint64_t sift_punt_txn_key(const struct sift_scratch *s);
+/*
+ * Answer the request parsed in p->scratch (@n bytes, from @from on @fd)
+ * with @r (code 0: none), within its source's share, kept in a server
+ * transaction.  1 when @r had a code, else 0.
+ */
+int sift_punt_reply(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
+		    uint64_t now, struct sift_reply r);
 
 #endif

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Next hops by name (RFC 3263, issue 12): a trusted caller's INVITEs to
+# sip:N@name.test, where name.test has NAPTR and SRV records in a dnsmasq in
+# the lab (target t1 at priority 10, t2 at 20), complete through siftd's
+# client transactions, on t1; the answer is cached (no query per call).
+# With t1 down the calls fail over to t2 and still complete.  An untrusted
+# caller may not make sift resolve and relay anywhere: 404.
+. "$(dirname "$0")/lib.sh"
+lab_init 12
+
+SCN=$TOP/tests/lab/scenarios
+SIFT4=$LAB_RTR_GEN_V4
+set -- $LAB_BE_V4_ALL
+T1=$1 T2=$2 DNS=$3
+set -- $LAB_GEN_V4_EXTRA
+STRANGER=$1
+
+# dnsmasq in be, on the third backend address: NAPTR -> SRV -> A
+(exec ip netns exec "$LAB_BE" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+	--no-dhcp-interface= --bind-interfaces --listen-address="$DNS" --port=53 --pid-file= \
+	--log-facility=- --log-queries \
+	--naptr-record=name.test,10,50,s,SIP+D2U,,_sip._udp.name.test \
+	--srv-host=_sip._udp.name.test,t1.name.test,5060,10,50 \
+	--srv-host=_sip._udp.name.test,t2.name.test,5060,20,50 \
+	--host-record=t1.name.test,"$T1" --host-record=t2.name.test,"$T2" \
+	--local-ttl=300 >"$T_TMP/dnsmasq.log" 2>&1) &
+T_PIDS+=($!)
+check "dnsmasq answers in the lab" wait_for 5 grep -q 'started' "$T_TMP/dnsmasq.log"
+
+conf=$T_TMP/sift.yaml
+sift_conf "$conf" <<EOF
+groups:
+  - name: core
+    backends:
+      - address: $DNS
+routes:
+  - prefix: "9"
+    group: core
+shield:
+  allow:
+    - prefix: $LAB_GEN_V4/32
+      trusted: true
+sip:
+  failover_ms: 500
+dns:
+  servers: "$DNS:53"
+health:
+  interval: 0
+EOF
+start_siftd "$T_TMP/siftd.log" -c "$conf" || { not_ok "siftd starts"; exit 1; }
+ok "siftd starts"
+byname() { "$SIFTCTL" -j daemon show | jq -r ".punted.by_name.$1"; }
+
+UAS_PIDS=()
+start_uas() { # start_uas ADDR...: a sipp callee per address, each logging what it receives
+	for a in "$@"; do
+		(cd "$T_TMP" && exec ip netns exec "$LAB_BE" sipp -sf "$SCN/uas.xml" -i "$a" -p 5060 \
+			-nostdin -timeout 60s -trace_msg -message_file "$T_TMP/uas-$a.log" \
+			>/dev/null 2>&1) &
+		UAS_PIDS+=($!)
+		T_PIDS+=($!)
+	done
+	sleep 0.3
+}
+invites() { local n; n=$(grep -c '^INVITE sip:' "$T_TMP/uas-$1.log" 2>/dev/null); echo "${n:-0}"; }
+sed 's/@\[remote_ip\]:\[remote_port\]/@name.test/g' "$SCN/uac_rr.xml" >"$T_TMP/uac_name.xml"
+calls() { # calls N SRC: N calls from SRC to sip:N@name.test through sift; sets UAC_RC
+	(cd "$T_TMP" && timeout 60 ip netns exec "$LAB_GEN" sipp -sf "$T_TMP/uac_name.xml" \
+		"$SIFT4:5060" -i "$2" -p 5090 -s 1000 -m "$1" -r 10 -d 100 -nostdin -timeout 40s \
+		-timeout_error >"$T_TMP/uac.out" 2>&1)
+	UAC_RC=$?
+}
+
+start_uas "$T1" "$T2"
+calls 10 "$LAB_GEN_V4"
+check_eq "10 calls to sip:1000@name.test (NAPTR, SRV, A in dnsmasq): complete" "$UAC_RC" 0
+check_eq "all on the priority-10 target, t1" "$(invites "$T1"):$(invites "$T2")" "10:0"
+q=$(byname dns.queries)
+check "the name was resolved once, then cached (queries: $q)" test "$q" -le 6
+check_ge "siftctl counts the requests by name" "$(byname requests)" 10
+
+stop_pid "${UAS_PIDS[0]}"
+calls 5 "$LAB_GEN_V4"
+check_eq "t1 down: 5 more calls complete" "$UAC_RC" 0
+check_eq "on t2, the next SRV target" "$(invites "$T2")" 5
+check_ge "each INVITE failed over once" "$(byname transactions.failovers)" 5
+
+f=$(msg stranger "INVITE sip:1000@name.test SIP/2.0\nVia: SIP/2.0/UDP $STRANGER:5071;branch=z9hG4bKstr;rport\nMax-Forwards: 70\nTo: <sip:1000@name.test>\nFrom: <sip:a@$STRANGER>;tag=f1\nCall-ID: stranger\nCSeq: 1 INVITE\nContent-Length: 0\n\n")
+exchange "$STRANGER:5071" "$SIFT4:5060" "$T_TMP/stranger.log" "$f"
+check_eq "a caller not trusted, to a name sift does not serve: 404, nothing resolved for it" \
+	"$(starts "$T_TMP/stranger.log" | cut -d'|' -f1)" "SIP/2.0 404 Not Found"
+stop_pid "$SIFTD_PID"

@@ -46,7 +46,7 @@ BINS := $(B)/siftd $(B)/siftctl
 TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend \
 	     $(B)/bench/fwd_bench $(LAB_BPF)
 
-.PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd bench-shield clean install lab-up lab-down fuzz
+.PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd bench-shield bench-slow clean install lab-up lab-down fuzz
 all: $(BPF_OBJ) $(SKEL) $(BINS)
 
 # --- BPF -------------------------------------------------------------------
@@ -112,6 +112,11 @@ $(B)/tests/udpsend: $(B)/tests/tools/udpsend.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
+$(B)/bench/sipload: $(B)/tests/tools/sipload.o
+	$(call msg,LINK,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
 $(B)/tests/bpf_tests: $(BPFT_OBJS) $(TESTLIB_OBJS) $(B)/libsift.a
 	$(call msg,LINK,$@)
 	@mkdir -p $(dir $@)
@@ -143,7 +148,7 @@ $(B)/bench/fwd_bench: $(B)/tests/bench/fwd_bench.o $(TESTLIB_OBJS) $(B)/libsift.
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
-BENCH_BINS := $(B)/bench/bench_parse $(B)/bench/fwd_bench
+BENCH_BINS := $(B)/bench/bench_parse $(B)/bench/fwd_bench $(B)/bench/sipload
 # With BPF run statistics on, every program run pays two clock reads (~45 ns on the dev VM).
 BENCH_STATS_WARN = @[ "$$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)" != 1 ] || \
 	echo "bench: kernel.bpf_stats_enabled=1 adds two clock reads to every BPF run; figures are inflated" >&2
@@ -163,8 +168,13 @@ bench-shield: all $(BENCH_BINS) $(LAB_BPF)
 	$(BENCH_STATS_WARN)
 	$(Q)tests/bench/shield.sh
 
+# siftd's slow path: OPTIONS keepalives answered, against Kamailio's sl_send_reply; memory.
+bench-slow: all $(BENCH_BINS)
+	$(Q)scripts/deps.sh bench >/dev/null
+	$(Q)tests/bench/slow.sh
+
 # Every benchmark, BENCH lines on stdout (copied into the README's table).
-bench: bench-parse bench-fwd bench-shield
+bench: bench-parse bench-fwd bench-shield bench-slow
 
 # --- fuzzing: the native parser under libFuzzer, ASan and UBSan ---------------
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

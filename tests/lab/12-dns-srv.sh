@@ -53,9 +53,11 @@ ok "siftd starts"
 byname() { "$SIFTCTL" -j daemon show | jq -r ".punted.by_name.$1"; }
 
 UAS_PIDS=()
-start_uas() { # start_uas ADDR...: a sipp callee per address, each logging what it receives
+start_uas() { # start_uas SCENARIO ADDR...: a sipp callee per address, each logging what it receives
+	local scn=$1
+	shift
 	for a in "$@"; do
-		(cd "$T_TMP" && exec ip netns exec "$LAB_BE" sipp -sf "$SCN/uas.xml" -i "$a" -p 5060 \
+		(cd "$T_TMP" && exec ip netns exec "$LAB_BE" sipp -sf "$SCN/$scn" -i "$a" -p 5060 \
 			-nostdin -timeout 60s -trace_msg -message_file "$T_TMP/uas-$a.log" \
 			>/dev/null 2>&1) &
 		UAS_PIDS+=($!)
@@ -64,15 +66,17 @@ start_uas() { # start_uas ADDR...: a sipp callee per address, each logging what 
 	sleep 0.3
 }
 invites() { local n; n=$(grep -c '^INVITE sip:' "$T_TMP/uas-$1.log" 2>/dev/null); echo "${n:-0}"; }
-sed 's/@\[remote_ip\]:\[remote_port\]/@name.test/g' "$SCN/uac_rr.xml" >"$T_TMP/uac_name.xml"
-calls() { # calls N SRC: N calls from SRC to sip:N@name.test through sift; sets UAC_RC
-	(cd "$T_TMP" && timeout 60 ip netns exec "$LAB_GEN" sipp -sf "$T_TMP/uac_name.xml" \
+for scn in uac_rr uac_cancel; do
+	sed 's/@\[remote_ip\]:\[remote_port\]/@name.test/g' "$SCN/$scn.xml" >"$T_TMP/$scn.xml"
+done
+calls() { # calls N SRC [SCENARIO]: N calls from SRC to sip:1000@name.test through sift; sets UAC_RC
+	(cd "$T_TMP" && timeout 60 ip netns exec "$LAB_GEN" sipp -sf "$T_TMP/${3:-uac_rr}.xml" \
 		"$SIFT4:5060" -i "$2" -p 5090 -s 1000 -m "$1" -r 10 -d 100 -nostdin -timeout 40s \
 		-timeout_error >"$T_TMP/uac.out" 2>&1)
 	UAC_RC=$?
 }
 
-start_uas "$T1" "$T2"
+start_uas uas.xml "$T1" "$T2"
 calls 10 "$LAB_GEN_V4"
 check_eq "10 calls to sip:1000@name.test (NAPTR, SRV, A in dnsmasq): complete" "$UAC_RC" 0
 check_eq "all on the priority-10 target, t1" "$(invites "$T1"):$(invites "$T2")" "10:0"
@@ -85,6 +89,14 @@ calls 5 "$LAB_GEN_V4"
 check_eq "t1 down: 5 more calls complete" "$UAC_RC" 0
 check_eq "on t2, the next SRV target" "$(invites "$T2")" 5
 check_ge "each INVITE failed over once" "$(byname transactions.failovers)" 5
+
+# CANCEL: siftd answers it and sends it on to the target; the 487 comes back, both ACKs
+stop_pid "${UAS_PIDS[1]}"
+start_uas uas_cancel_stateful.xml "$T1"
+calls 5 "$LAB_GEN_V4" uac_cancel
+check_eq "5 calls by name cancelled while ringing: 200 for the CANCEL, 487, ACK" "$UAC_RC" 0
+check_eq "siftd sent the CANCELs on" "$(byname cancels)" 5
+check_ge "and ACKed the 487s itself, absorbing the callers' ACKs" "$(byname acks_absorbed)" 5
 
 f=$(msg stranger "INVITE sip:1000@name.test SIP/2.0\nVia: SIP/2.0/UDP $STRANGER:5071;branch=z9hG4bKstr;rport\nMax-Forwards: 70\nTo: <sip:1000@name.test>\nFrom: <sip:a@$STRANGER>;tag=f1\nCall-ID: stranger\nCSeq: 1 INVITE\nContent-Length: 0\n\n")
 exchange "$STRANGER:5071" "$SIFT4:5060" "$T_TMP/stranger.log" "$f"

@@ -317,6 +317,8 @@ void sift_client_response(struct sift_punt *p, size_t n)
 	x = sift_ctxn_by_branch(&p->cl.t, (const char *)s->buf + v0->branch.off, v0->branch.len);
 	if (!x)
 		return;
+	if (s->msg.cseq_method == SIFT_METHOD_CANCEL)
+		return; /* the answer to siftd's own CANCEL: the caller had siftd's 200 already */
 	switch (sift_ctxn_response(&p->cl.t, x, status, sift_punt_now())) {
 	case SIFT_CTXN_NEXT:
 		if (x->invite)

@@ -72,7 +72,7 @@ static size_t hdr_line(const struct sift_scratch *s, const char *const *names, c
 {
 	const char *b = (const char *)s->buf;
 
-	for (unsigned int i = 1; i + 1 <= s->msg.n_lines && i < SIFT_MAX_LINES; i++) {
+	for (unsigned int i = 1; i + 1 <= s->msg.n_lines && i + 1 < SIFT_MAX_LINES; i++) {
 		size_t l = s->line[i], e = s->line[i + 1], n = 0;
 
 		if (l >= s->msg.eoh || b[l] == ' ' || b[l] == '\t')
@@ -83,7 +83,8 @@ static size_t hdr_line(const struct sift_scratch *s, const char *const *names, c
 			if (strlen(*nm) != n || strncasecmp(b + l, *nm, n))
 				continue;
 			/* and its continuation lines */
-			while (i + 2 <= s->msg.n_lines && s->line[i + 1] < s->msg.eoh &&
+			while (i + 2 <= s->msg.n_lines && i + 2 < SIFT_MAX_LINES &&
+			       s->line[i + 1] < s->msg.eoh &&
 			       (b[s->line[i + 1]] == ' ' || b[s->line[i + 1]] == '\t'))
 				e = s->line[++i + 1];
 			*at = b + l;

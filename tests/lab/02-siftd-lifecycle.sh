@@ -87,6 +87,35 @@ check_eq "and the running ports stay as they were" "$(sip_count)" $((base + 1))
 check "siftd survived it" kill -0 "$SIFTD_PID"
 sed -i '$d' "$conf"
 
+# --- control clients that say nothing cost a slot, not time ------------------
+# 8 connections that never send (each stalled siftd's loop 2 s before); siftctl answers at once
+python3 - "$SIFT_RUN_DIR/siftd.sock" 8 6 >"$T_TMP/idle.log" 2>&1 <<'PY' &
+import socket, sys, time
+path, n, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+conns = []
+for _ in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    conns.append(s)
+print("connected", flush=True)
+time.sleep(secs)
+closed = 0
+for s in conns:
+    s.settimeout(0.1)
+    try:
+        closed += s.recv(1) == b""
+    except OSError:
+        pass
+print("closed by siftd:", closed, flush=True)
+PY
+IDLE=$!
+T_PIDS+=("$IDLE")
+wait_for 5 grep -q connected "$T_TMP/idle.log"
+check "with 8 idle control connections open, siftctl still answers (within 3 s; 16 s before)" \
+	timeout 3 "$SIFTCTL" route show
+wait "$IDLE"
+check "siftd closed the idle ones after 5 s" grep -q "closed by siftd: 8" "$T_TMP/idle.log"
+
 # --- --keep-attached: a restart adopts the program --------------------------
 stop_pid "$SIFTD_PID"
 start_siftd "$T_TMP/d2.log" -c "$conf" --keep-attached || not_ok "restart with --keep-attached"

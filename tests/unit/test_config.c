@@ -42,6 +42,40 @@ START_TEST(test_config_empty_is_defaults)
 }
 END_TEST
 
+static void collect(void *arg, const char *msg)
+{
+	strncat(arg, msg, 511 - strlen(arg));
+	strncat(arg, "\n", 511 - strlen(arg));
+}
+
+/* A route or registrar to a group with no backends: valid (backends may come live), but said. */
+START_TEST(test_config_empty_group_warned)
+{
+	char warned[512] = "";
+
+	ck_assert_int_eq(load("groups:\n  - name: empty\n  - name: full\n    backends: [{address: "
+			      "198.18.2.9}]\nroutes:\n  - prefix: \"1\"\n    group: empty\n"
+			      "  - group: full\nregistrars:\n  - group: empty\n"),
+			 0);
+	ck_assert_uint_eq(sift_routing_warnings(&conf.routing, "t.yaml", collect, warned), 2);
+	ck_assert_msg(strstr(warned, "t.yaml:6:1: route '1' goes to group 'empty', which has no "
+				     "backends"),
+		      "%s", warned);
+	ck_assert_msg(strstr(warned, "t.yaml:10:1: registrar group 'empty' has no backends"), "%s",
+		      warned);
+}
+END_TEST
+
+/* One document: a second one is an error where it starts, not silently ignored. */
+START_TEST(test_config_one_document)
+{
+	ck_reject("sip:\n  ports: [5060]\n---\ntransit: route\n", "t.yaml:3:1: ",
+		  "a second YAML document");
+	ck_assert_int_eq(load("---\nsip:\n  ports: [5080]\n...\n"), 0);
+	ck_assert_uint_eq(conf.sip_ports[0], 5080);
+}
+END_TEST
+
 /* Registrars (RFC 3327 at the edge): per domain or any, in a group that exists, once each. */
 START_TEST(test_config_registrars)
 {
@@ -226,6 +260,8 @@ Suite *config_suite(void)
 
 	tcase_add_test(tc, test_config_empty_is_defaults);
 	tcase_add_test(tc, test_config_registrars);
+	tcase_add_test(tc, test_config_one_document);
+	tcase_add_test(tc, test_config_empty_group_warned);
 	tcase_add_test(tc, test_config_full);
 	tcase_add_test(tc, test_config_single_value_is_a_list);
 	tcase_add_test(tc, test_config_unknown_key);

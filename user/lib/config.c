@@ -627,6 +627,27 @@ static int cf_parse(struct sift_conf *conf, const char *name, yaml_parser_t *par
 		return -EINVAL;
 	}
 	cx.doc = &doc;
+	{
+		/* one document: a second one (after "---") would be silently ignored */
+		yaml_document_t more;
+
+		if (!yaml_parser_load(parser, &more)) {
+			snprintf(err, errlen, "%s:%zu:%zu: %s", name, parser->problem_mark.line + 1,
+				 parser->problem_mark.column + 1,
+				 parser->problem ?: "syntax error after the document");
+			yaml_document_delete(&doc);
+			return -EINVAL;
+		}
+		if (yaml_document_get_root_node(&more)) {
+			snprintf(err, errlen,
+				 "%s:%zu:%zu: a second YAML document: the configuration is one",
+				 name, more.start_mark.line + 1, more.start_mark.column + 1);
+			yaml_document_delete(&more);
+			yaml_document_delete(&doc);
+			return -EINVAL;
+		}
+		yaml_document_delete(&more);
+	}
 
 	tmp = malloc(sizeof(*tmp));
 	if (!tmp) {

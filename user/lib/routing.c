@@ -138,6 +138,47 @@ int sift_routing_check(const struct sift_routing *r, const char *file, char *err
 	return 0;
 }
 
+static bool group_empty(const struct sift_routing *r, const char *name)
+{
+	for (unsigned int g = 0; g < r->n_groups; g++)
+		if (!strcmp(r->groups[g].name, name))
+			return !r->groups[g].n_backends;
+	return false;
+}
+
+unsigned int sift_routing_warnings(const struct sift_routing *r, const char *file,
+				   void (*warn)(void *arg, const char *msg), void *arg)
+{
+	unsigned int n = 0;
+	char msg[256];
+
+	for (unsigned int i = 0; i < r->n_routes; i++) {
+		const struct sift_route_conf *rt = &r->routes[i];
+
+		if (!group_empty(r, rt->group))
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "%s:%d:1: route '%s' goes to group '%s', which has no backends: its "
+			 "requests get 503 until some are added",
+			 file, rt->line, rt->prefix, rt->group);
+		warn(arg, msg);
+		n++;
+	}
+	for (unsigned int i = 0; i < r->n_registrars; i++) {
+		const struct sift_registrar_conf *rg = &r->registrars[i];
+
+		if (!group_empty(r, rg->group))
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "%s:%d:1: registrar group '%s' has no backends: REGISTERs get 503 until "
+			 "some are added",
+			 file, rg->line, rg->group);
+		warn(arg, msg);
+		n++;
+	}
+	return n;
+}
+
 const struct sift_registrar_conf *sift_routing_registrar(const struct sift_routing *r,
 							 const char *host, size_t len)
 {

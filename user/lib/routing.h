@@ -94,6 +94,14 @@ struct sift_route_conf *sift_routing_route(struct sift_routing *r, const char *p
 int sift_routing_check(const struct sift_routing *r, const char *file, char *err, size_t len);
 
 /*
+ * What is valid but likely a mistake: a route or registrar to a group with
+ * no backends (its requests get 503 until backends are added live).  Each
+ * warning, "FILE:LINE:1: ...", goes to @warn; returns how many there were.
+ */
+unsigned int sift_routing_warnings(const struct sift_routing *r, const char *file,
+				   void (*warn)(void *arg, const char *msg), void *arg);
+
+/*
  * Apply one live change (routing_ops.c), e.g.
  *   {"op": "backend.set", "group": "core", "address": "198.18.2.2", "state": "down"}
  * ops: group.add/del {name}, backend.add/set/del {group, address, port, weight, state},

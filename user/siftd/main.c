@@ -94,6 +94,12 @@ static int apply_cli(struct siftd *d, struct sift_conf *c)
 	return 0;
 }
 
+static void warn_conf(void *arg, const char *msg)
+{
+	(void)arg;
+	pr_warn("%s", msg);
+}
+
 static int read_conf(struct siftd *d, struct sift_conf *c)
 {
 	char err[512];
@@ -106,6 +112,7 @@ static int read_conf(struct siftd *d, struct sift_conf *c)
 			pr_err("%s", err);
 			return ret;
 		}
+		sift_routing_warnings(&c->routing, d->conf_path, warn_conf, NULL);
 	}
 	return apply_cli(d, c);
 }
@@ -370,29 +377,16 @@ static void arm_timer(struct siftd *d)
 	timerfd_settime(d->timer_fd, 0, &its, NULL);
 }
 
-static void serve_control(struct siftd *d)
+static json_t *control_handler(void *arg, json_t *req)
 {
-	for (int i = 0; i < 16; i++) {
-		int fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		json_t *req, *ans;
-
-		if (fd < 0)
-			return;
-		req = sift_ctl_read(fd, 2000);
-		ans = req ? siftd_control(d, req) : json_pack("{s:s}", "error", "bad request");
-		if (ans)
-			sift_ctl_write(fd, ans);
-		json_decref(req);
-		json_decref(ans);
-		close(fd);
-	}
+	return siftd_control(arg, req);
 }
 
 enum { FD_SIGNAL, FD_CTL, FD_TIMER, FD_PROBE4, FD_PROBE6, FD_PUNT };
 
 static int run(struct siftd *d)
 {
-	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16];
+	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16 + SIFTD_CTL_CLIENTS + 1];
 	sigset_t mask;
 	int sfd;
 
@@ -413,11 +407,12 @@ static int run(struct siftd *d)
 		bool changed = false;
 
 		pfd[FD_SIGNAL] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		pfd[FD_CTL] = (struct pollfd){ .fd = d->ctl_fd, .events = POLLIN };
+		pfd[FD_CTL] = (struct pollfd){ .fd = -1 }; /* the control socket: below, with its clients */
 		pfd[FD_TIMER] = (struct pollfd){ .fd = d->timer_fd, .events = POLLIN };
 		pfd[FD_PROBE4] = (struct pollfd){ .fd = d->probe->fd4, .events = POLLIN };
 		pfd[FD_PROBE6] = (struct pollfd){ .fd = d->probe->fd6, .events = POLLIN };
-		unsigned int dns_at, n_dns;
+		unsigned int dns_at, n_dns, ctl_at, n_ctl;
+		int wait_ms, ctl_ms;
 
 		for (unsigned int i = 0; i < d->punt.n_fds; i++)
 			pfd[np++] = (struct pollfd){ .fd = d->punt.fds[i], .events = POLLIN };
@@ -425,8 +420,16 @@ static int run(struct siftd *d)
 		dns_at = np;
 		n_dns = sift_dns_pollfds(d->punt.cl.dns, &pfd[np], 16);
 		np += n_dns;
-		/* the transactions' and the resolver's timers bound the wait */
-		if (poll(pfd, np, sift_punt_timeout_ms(&d->punt)) < 0) {
+		/* the control socket and its clients, read and written as they are ready */
+		ctl_at = np;
+		n_ctl = siftd_ctl_pollfds(&d->ctl, &pfd[np]);
+		np += n_ctl;
+		/* the transactions', the resolver's and idle clients' timers bound the wait */
+		wait_ms = sift_punt_timeout_ms(&d->punt);
+		ctl_ms = siftd_ctl_timeout_ms(&d->ctl);
+		if (ctl_ms >= 0 && (wait_ms < 0 || ctl_ms < wait_ms))
+			wait_ms = ctl_ms;
+		if (poll(pfd, np, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("poll: %s", strerror(errno));
@@ -446,8 +449,7 @@ static int run(struct siftd *d)
 			changed |= sift_probe_tick(d->probe);
 		if (changed)
 			siftd_install(d, d->eff);
-		if (pfd[FD_CTL].revents & POLLIN)
-			serve_control(d);
+		siftd_ctl_process(&d->ctl, &pfd[ctl_at], n_ctl, control_handler, d);
 		if (!(pfd[FD_SIGNAL].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
@@ -478,6 +480,7 @@ static int start_services(struct siftd *d)
 		return -ENOMEM;
 	sift_fwd_state_init(d->fwd);
 	d->ctl_fd = sift_ctl_listen(d->conf.run_dir, err, sizeof(err));
+	siftd_ctl_init(&d->ctl, d->ctl_fd);
 	if (d->ctl_fd < 0) {
 		pr_err("%s", err);
 		return d->ctl_fd;
@@ -511,6 +514,7 @@ static int start_services(struct siftd *d)
 
 static void stop_services(struct siftd *d)
 {
+	siftd_ctl_close_all(&d->ctl);
 	if (d->ctl_fd >= 0) {
 		close(d->ctl_fd);
 		sift_ctl_unlink(d->conf.run_dir);

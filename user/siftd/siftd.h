@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "fwdstate.h"
+#include "ctlconn.h"
 #include "loader.h"
 #include "probe.h"
 #include "punt.h"
@@ -40,6 +41,7 @@ struct siftd {
 	__u64 key[2]; /* the MAC key, from the pinned config map */
 	struct sift_prober *probe;
 	int ctl_fd;
+	struct siftd_ctl ctl; /* its clients (ctlconn.h) */
 	int timer_fd;
 };
 

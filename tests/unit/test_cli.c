@@ -7,7 +7,10 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include <sys/wait.h>
+
 #include "cli.h"
+#include "ctl.h"
 #include "suites.h"
 
 static char out[8192], errout[8192];
@@ -69,6 +72,60 @@ START_TEST(test_cli_help)
 	ck_assert_int_eq(run("-h", NULL), SIFTCTL_EXIT_OK);
 	ck_assert_int_eq(run("stats", "help", NULL), SIFTCTL_EXIT_OK);
 	ck_assert(strstr(out, "siftctl stats reset"));
+}
+END_TEST
+
+/* `siftctl help OBJECT` lists that object's commands only, like `siftctl OBJECT help`. */
+START_TEST(test_cli_help_object)
+{
+	char object_help[8192];
+
+	ck_assert_int_eq(run("stats", "help", NULL), SIFTCTL_EXIT_OK);
+	snprintf(object_help, sizeof(object_help), "%s", out);
+	ck_assert_int_eq(run("help", "stats", NULL), SIFTCTL_EXIT_OK);
+	ck_assert_str_eq(out, object_help);
+	ck_assert_ptr_nonnull(strstr(out, "siftctl stats show"));
+	ck_assert_ptr_null(strstr(out, "Usage:"));
+	ck_assert_ptr_null(strstr(out, "siftctl route"));
+	ck_assert_int_eq(run("help", "nosuch", NULL), SIFTCTL_EXIT_USAGE);
+}
+END_TEST
+
+/* A control socket the user may not reach: said as permission denied, not "not running". */
+START_TEST(test_cli_permission_denied)
+{
+	char dir[] = "/tmp/sift-ctl-perm.XXXXXX", err[512] = "", got[512] = "";
+	int lfd, pfd[2];
+	pid_t pid;
+	ssize_t n;
+
+	if (geteuid() != 0)
+		return; /* only root can make a socket another user may not reach, then be that user */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	lfd = sift_ctl_listen(dir, err, sizeof(err));
+	ck_assert_msg(lfd >= 0, "%s", err);
+	ck_assert_int_eq(pipe(pfd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		json_t *req = json_pack("{s:s}", "cmd", "show");
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(1);
+		ck_assert_ptr_null(sift_ctl_call(dir, req, err, sizeof(err)));
+		if (write(pfd[1], err, strlen(err)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], got, sizeof(got) - 1);
+	close(pfd[0]);
+	waitpid(pid, NULL, 0);
+	close(lfd);
+	sift_ctl_unlink(dir);
+	rmdir(dir);
+	ck_assert_int_gt(n, 0);
+	ck_assert_msg(strstr(got, "permission denied"), "%s", got);
 }
 END_TEST
 
@@ -139,6 +196,8 @@ Suite *cli_suite(void)
 
 	tcase_add_test(tc, test_cli_no_args_is_usage);
 	tcase_add_test(tc, test_cli_help);
+	tcase_add_test(tc, test_cli_help_object);
+	tcase_add_test(tc, test_cli_permission_denied);
 	tcase_add_test(tc, test_cli_unknown_object);
 	tcase_add_test(tc, test_cli_extra_argument);
 	tcase_add_test(tc, test_cli_prefixes_reach_the_command);

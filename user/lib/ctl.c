@@ -194,8 +194,13 @@ json_t *sift_ctl_call(const char *run_dir, const json_t *req, char *err, size_t 
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		snprintf(err, len, "siftd is not running (no answer on %s: %s)", sa.sun_path,
-			 strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			snprintf(err, len, "permission denied on %s: siftd's control socket is "
+					   "root's (run siftctl as root)",
+				 sa.sun_path);
+		else
+			snprintf(err, len, "siftd is not running (no answer on %s: %s)", sa.sun_path,
+				 strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;

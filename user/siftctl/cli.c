@@ -94,6 +94,9 @@ static int open_maps(struct cli *c, struct sift_maps *m)
 
 	if (err == -ENOENT)
 		out_error("sift is not loaded: no maps pinned under %s", c->pin_path);
+	else if (err == -EACCES || err == -EPERM)
+		out_error("permission denied on sift's maps under %s: they need root (CAP_BPF)",
+			  c->pin_path);
 	else if (err)
 		out_error("open maps under %s: %s", c->pin_path, strerror(-err));
 	return err;
@@ -357,6 +360,14 @@ int siftctl_main(int argc, char **argv)
 		return SIFTCTL_EXIT_USAGE;
 	}
 	if (!strcmp(argv[optind], "help")) {
+		/* `siftctl help OBJECT`: that object's commands, as `siftctl OBJECT help` */
+		if (optind + 1 < argc) {
+			obj = lookup(objects, "object", argv[optind + 1]);
+			if (!obj)
+				return SIFTCTL_EXIT_USAGE;
+			print_cmds(obj->name, obj->sub);
+			return SIFTCTL_EXIT_OK;
+		}
 		help();
 		return SIFTCTL_EXIT_OK;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "live.h"
 #include "routing.h"
 #include "suites.h"
 
@@ -149,6 +150,55 @@ START_TEST(test_routing_routes_and_groups)
 }
 END_TEST
 
+/*
+ * live.json keeps what the changes do, not their history: a route added
+ * then removed leaves nothing, a backend set twice keeps the last, a change
+ * on another object stays, and the result over the file is the same.
+ */
+static unsigned int live(json_t *ops, const char *json)
+{
+	json_array_append_new(ops, json_loads(json, 0, NULL));
+	return sift_live_compact(conf, ops);
+}
+
+START_TEST(test_routing_live_compacts)
+{
+	json_t *ops = json_array();
+	struct sift_conf *got = malloc(sizeof(*got));
+	char e[256];
+
+	ck_assert_uint_eq(live(ops, "{\"op\": \"route.add\", \"prefix\": \"44\", \"group\": \"spare\"}"), 0);
+	ck_assert_uint_eq(live(ops, "{\"op\": \"backend.set\", \"group\": \"core\", "
+				    "\"address\": \"198.18.2.2\", \"state\": \"drain\"}"),
+			  0);
+	ck_assert_uint_eq(live(ops, "{\"op\": \"route.del\", \"prefix\": \"44\"}"), 2);
+	ck_assert_uint_eq(json_array_size(ops), 1); /* the backend's */
+	ck_assert_uint_eq(live(ops, "{\"op\": \"backend.set\", \"group\": \"core\", "
+				    "\"address\": \"198.18.2.2\", \"state\": \"down\"}"),
+			  1);
+	ck_assert_uint_eq(json_array_size(ops), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ops, 0), "state")), "down");
+	/* a group added, a backend in it, the group removed: nothing left */
+	ck_assert_uint_eq(live(ops, "{\"op\": \"group.add\", \"name\": \"extra\"}"), 0);
+	ck_assert_uint_eq(live(ops, "{\"op\": \"backend.add\", \"group\": \"extra\", "
+				    "\"address\": \"198.18.2.9\"}"),
+			  0);
+	live(ops, "{\"op\": \"group.del\", \"name\": \"extra\"}");
+	ck_assert_uint_eq(json_array_size(ops), 1);
+	/* and what is kept still makes the same configuration */
+	*got = *conf;
+	for (size_t i = 0; i < json_array_size(ops); i++)
+		ck_assert_int_eq(sift_live_apply(got, json_array_get(ops, i), e, sizeof(e)), 0);
+	ck_assert_int_eq(sift_routing_backend(sift_routing_group(&got->routing, "core"),
+					      &got->routing.groups[0].backends[0].addr, 5060)
+				 ->state,
+			 SIFT_BACKEND_DOWN);
+	ck_assert_ptr_null(sift_routing_group(&got->routing, "extra"));
+	free(got);
+	json_decref(ops);
+}
+END_TEST
+
 Suite *routing_suite(void)
 {
 	Suite *s = suite_create("routing");
@@ -156,6 +206,7 @@ Suite *routing_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_routing_backends);
+	tcase_add_test(tc, test_routing_live_compacts);
 	tcase_add_test(tc, test_routing_routes_and_groups);
 	suite_add_tcase(s, tc);
 	return s;

@@ -17,4 +17,14 @@
  */
 int sift_live_apply(struct sift_conf *c, const json_t *op, char *err, size_t len);
 
+/*
+ * Keep @ops (applied in order over @file) as short as what they do: after
+ * the last one was appended, drop the earlier ones on the same object (the
+ * same group, backend, route, ACL entry, limit or setting) without which
+ * the result is the same (a route added and then removed, a backend set
+ * twice), then the ones that no longer apply, and the last one if it
+ * undoes what is left.  Returns how many were dropped.
+ */
+unsigned int sift_live_compact(const struct sift_conf *file, json_t *ops);
+
 #endif

@@ -129,6 +129,8 @@ static json_t *change(struct siftd *d, json_t *op)
 	*d->eff = *tmp;
 	free(tmp);
 	json_array_append(d->live, op);
+	/* live.json keeps what the changes do, not their history */
+	sift_live_compact(&d->conf, d->live);
 	siftd_live_save(d);
 	text = json_dumps(op, JSON_COMPACT);
 	pr_info("live change: %s", text ? text : "?");

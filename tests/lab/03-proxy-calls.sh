@@ -148,7 +148,8 @@ check_eq "each cancelled call on one backend, INVITE, CANCEL and ACK" \
 	"$(jq '[.[] | select((.backends | length) != 1 or ([.requests[].method] | unique) != ["ACK", "CANCEL", "INVITE"])] | length' <<<"$D")" 0
 check_eq "CANCEL and the ACK for 487 carry the INVITE's branch (stateless, RFC 3261 16.11)" \
 	"$(jq '[.[] | select(([.requests[] | select(.method != "INVITE") | .branch0] | unique) != [.requests[] | select(.method == "INVITE") | .branch0][0:1])] | length' <<<"$D")" 0
-check_eq "no message punted" "$(jq '[.sip_punt[].packets] | add' <<<"$("$SIFTCTL" -j stats show)")" 0
+punts=$("$SIFTCTL" -j stats show | jq -c '.sip_punt | with_entries(select(.value.packets > 0)) | map_values(.packets)')
+check_eq "no message punted" "$punts" "{}"
 
 # --- drain and down ---------------------------------------------------------------
 # Calls in progress follow their route set to the Contact, so a backend that
@@ -187,8 +188,9 @@ check_eq "every call of every batch stayed on one backend" \
 	"$(jq '[.[] | select((.backends | length) != 1 or ([.requests[].method] | unique) != ["ACK", "BYE", "INVITE"])] | length' <<<"$D")" 0
 check_eq "the new calls spread over the two others" \
 	"$(jq --arg b "$BE3" '[to_entries[] | select(.key | startswith("B-") or startswith("E-")) | .value.backends[0]] | unique | length' <<<"$D")" 2
-check "siftctl live show lists both changes" \
-	test "$("$SIFTCTL" -j live show | jq length)" = 2
+# drain, then down: the same backend set twice, so live.json keeps the second alone
+check_eq "siftctl live show lists what the changes do: $BE3 down" \
+	"$("$SIFTCTL" -j live show | jq -c '[.[] | .state]')" '["down"]'
 be3_state() {
 	"$SIFTCTL" -j backend show core | jq -r --arg b "$BE3" '.[] | select(.address == $b) | "\(.state) \(.origin)"'
 }
@@ -197,7 +199,7 @@ wait_for 5 grep -q "reload done" "$T_TMP/siftd.log"
 check_eq "a reload keeps the live changes on top of the file" "$(be3_state)" "down live"
 stop_pid "$SIFTD_PID"
 start_siftd "$T_TMP/siftd2.log" -c "$conf" || not_ok "siftd restarts"
-check "the restart replays them" grep -q "replaying 2 live changes" "$T_TMP/siftd2.log"
+check "the restart replays it" grep -q "replaying 1 live change from" "$T_TMP/siftd2.log"
 check_eq "and $BE3 is still down" "$(be3_state)" "down live"
 check "siftctl live clear: the file's routing again" quiet "$SIFTCTL" live clear
 check_eq "$BE3 is up again" \

@@ -299,7 +299,8 @@ static void live_load(struct siftd *d)
 	json_decref(d->live);
 	d->live = v;
 	if (json_array_size(v))
-		pr_info("replaying %zu live changes from %s", json_array_size(v), path);
+		pr_info("replaying %zu live change%s from %s", json_array_size(v),
+			json_array_size(v) == 1 ? "" : "s", path);
 }
 
 static void log_transit(const struct sift_conf *c)

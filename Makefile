@@ -28,7 +28,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(B)
 TEST_CFLAGS := -Iuser/siftctl -Iuser/siftd -Itests/lib
 LDLIBS_XDP := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz
-LDLIBS := $(LDLIBS_XDP) -lyaml -ljansson -lcares
+LDLIBS := $(LDLIBS_XDP) -lyaml -ljansson -lcares -lsystemd
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 LIB_SRCS := $(wildcard user/lib/*.c)
@@ -46,7 +46,7 @@ BINS := $(B)/siftd $(B)/siftctl
 TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend \
 	     $(B)/bench/fwd_bench $(LAB_BPF)
 
-.PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd bench-shield bench-slow clean install lab-up lab-down fuzz
+.PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd bench-shield bench-slow clean install uninstall lab-up lab-down fuzz
 all: $(BPF_OBJ) $(SKEL) $(BINS)
 
 # --- BPF -------------------------------------------------------------------
@@ -217,11 +217,33 @@ lab-down:
 	$(Q)scripts/lab.sh down
 
 PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# The binaries, the man pages, siftd.service, and an example /etc/sift/sift.yaml that never
+# replaces one already there.
 install: all
-	install -D -m 0755 $(B)/siftd $(DESTDIR)$(PREFIX)/sbin/siftd
-	install -D -m 0755 $(B)/siftctl $(DESTDIR)$(PREFIX)/sbin/siftctl
-	install -D -m 0644 man/siftd.8 $(DESTDIR)$(PREFIX)/share/man/man8/siftd.8
-	install -D -m 0644 man/siftctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/siftctl.8
+	install -D -m 0755 $(B)/siftd $(DESTDIR)$(SBINDIR)/siftd
+	install -D -m 0755 $(B)/siftctl $(DESTDIR)$(SBINDIR)/siftctl
+	install -D -m 0644 man/siftd.8 $(DESTDIR)$(MANDIR)/man8/siftd.8
+	install -D -m 0644 man/siftctl.8 $(DESTDIR)$(MANDIR)/man8/siftctl.8
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' etc/siftd.service.in \
+		>$(DESTDIR)$(UNITDIR)/siftd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/siftd.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/sift
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sift/sift.yaml ] || \
+		install -m 0644 etc/sift.yaml $(DESTDIR)$(SYSCONFDIR)/sift/sift.yaml
+
+# What install put there; the configuration only if it is still the example.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/siftd $(DESTDIR)$(SBINDIR)/siftctl
+	rm -f $(DESTDIR)$(MANDIR)/man8/siftd.8 $(DESTDIR)$(MANDIR)/man8/siftctl.8
+	rm -f $(DESTDIR)$(UNITDIR)/siftd.service
+	! cmp -s etc/sift.yaml $(DESTDIR)$(SYSCONFDIR)/sift/sift.yaml || \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/sift/sift.yaml
+	rmdir $(DESTDIR)$(SYSCONFDIR)/sift 2>/dev/null || true
 
 clean:
 	rm -rf $(B)

@@ -11,6 +11,19 @@ enum sift_log_level {
 	SIFT_LOG_DEBUG,
 };
 
+/* Where lines go and how they look. */
+enum sift_log_dest {
+	SIFT_LOG_PLAIN,   /* "prog: [level: ]message" (siftctl, tests) */
+	SIFT_LOG_TIMES,   /* the same after an RFC 3339 UTC time (a daemon not under journald) */
+	SIFT_LOG_JOURNAL, /* "<priority>message": journald stamps and files it (sd-daemon(3)) */
+};
+
+/*
+ * A daemon's lines: to journald with priorities when systemd gave it
+ * journald as stderr (JOURNAL_STREAM), else with timestamps.  Returns which.
+ */
+enum sift_log_dest sift_log_daemon(void);
+
 /* @prog prefixes every line; libbpf's and libxdp's own output is shown only at DEBUG. */
 void sift_log_init(const char *prog, enum sift_log_level level);
 void sift_log_set_level(enum sift_log_level level);

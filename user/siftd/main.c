@@ -24,6 +24,8 @@
 
 #include <sys/timerfd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "config.h"
 #include "ctl.h"
 #include "faces.h"
@@ -456,11 +458,14 @@ static int run(struct siftd *d)
 		if (si.ssi_signo == SIGHUP) {
 			unsigned int interval = d->conf.probe_interval;
 
+			sd_notify(0, "RELOADING=1\nSTATUS=reloading");
 			reload(d);
 			if (interval != d->conf.probe_interval)
 				arm_timer(d);
+			sd_notify(0, "READY=1\nSTATUS=running");
 			continue;
 		}
+		sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 		pr_info("%s: stopping", strsignal(si.ssi_signo));
 		break;
 	}
@@ -602,6 +607,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	d->ctl_fd = d->timer_fd = -1;
 	sift_log_init("siftd", SIFT_LOG_INFO);
+	sift_log_daemon();
 
 	while ((opt = getopt_long(argc, argv, "c:i:m:kp:r:tvh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -706,6 +712,10 @@ int main(int argc, char **argv)
 	err = start_services(d);
 	if (!err) {
 		pr_info("running (pid %d)", getpid());
+		/* systemd (Type=notify): attached, listening, the slow path up */
+		sd_notifyf(0, "READY=1\nSTATUS=running on %u interface%s\nMAINPID=%lu",
+			   d->conf.n_ifaces, d->conf.n_ifaces == 1 ? "" : "s",
+			   (unsigned long)getpid());
 		err = run(d);
 	}
 	stop_services(d);

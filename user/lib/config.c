@@ -393,6 +393,11 @@ static const struct cf_field sip_fields[] = {
 	CF_END,
 };
 
+static const struct cf_field metrics_fields[] = {
+	STR("listen", struct sift_conf, metrics_listen),
+	CF_END,
+};
+
 static const struct cf_field dns_fields[] = {
 	STR("servers", struct sift_conf, dns_servers),
 	CF_END,
@@ -544,6 +549,7 @@ static const struct cf_field top_fields[] = {
 	ENUM("transit", struct sift_conf, transit, transit_names),
 	MAP("health", health_fields),
 	MAP("dns", dns_fields),
+	MAP("metrics", metrics_fields),
 	MAP("shield", shield_fields, .off = offsetof(struct sift_conf, shield)),
 	SEQ("domains", struct sift_conf, routing.domains, routing.n_domains, domain_elem),
 	SEQ("groups", struct sift_conf, routing.groups, routing.n_groups, group_elem),

@@ -55,6 +55,7 @@ struct sift_conf {
 	unsigned int retry_after;  /* sip.retry_after: a 503 for a group with no backend up, s (0: none) */
 	unsigned int client_transactions; /* sip.client_transactions: requests to names under way */
 	unsigned int failover_ms;  /* sip.failover_ms: a silent target is given up for the next */
+	char metrics_listen[64];   /* metrics.listen: "ADDR:PORT" for Prometheus; "": off */
 	char dns_servers[256];     /* dns.servers: "ADDR[:PORT],..."; "": the system's resolv.conf */
 
 	int transit; /* transit: enum sift_transit_mode */

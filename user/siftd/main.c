@@ -389,7 +389,7 @@ enum { FD_SIGNAL, FD_CTL, FD_TIMER, FD_PROBE4, FD_PROBE6, FD_PUNT };
 
 static int run(struct siftd *d)
 {
-	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16 + SIFTD_CTL_CLIENTS + 1];
+	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16 + SIFTD_CTL_CLIENTS + 1 + 1];
 	sigset_t mask;
 	int sfd;
 
@@ -414,7 +414,7 @@ static int run(struct siftd *d)
 		pfd[FD_TIMER] = (struct pollfd){ .fd = d->timer_fd, .events = POLLIN };
 		pfd[FD_PROBE4] = (struct pollfd){ .fd = d->probe->fd4, .events = POLLIN };
 		pfd[FD_PROBE6] = (struct pollfd){ .fd = d->probe->fd6, .events = POLLIN };
-		unsigned int dns_at, n_dns, ctl_at, n_ctl;
+		unsigned int dns_at, n_dns, ctl_at, n_ctl, met_at;
 		int wait_ms, ctl_ms;
 
 		for (unsigned int i = 0; i < d->punt.n_fds; i++)
@@ -427,9 +427,15 @@ static int run(struct siftd *d)
 		ctl_at = np;
 		n_ctl = siftd_ctl_pollfds(&d->ctl, &pfd[np]);
 		np += n_ctl;
-		/* the transactions', the resolver's and idle clients' timers bound the wait */
+		/* Prometheus scrapes (metrics.h) */
+		met_at = np;
+		np += sift_metrics_pollfd(d->metrics, &pfd[np]);
+		/* the transactions', the resolver's, idle clients' and scrapes' timers bound the wait */
 		wait_ms = sift_punt_timeout_ms(&d->punt);
 		ctl_ms = siftd_ctl_timeout_ms(&d->ctl);
+		if (ctl_ms >= 0 && (wait_ms < 0 || ctl_ms < wait_ms))
+			wait_ms = ctl_ms;
+		ctl_ms = sift_metrics_timeout_ms(d->metrics);
 		if (ctl_ms >= 0 && (wait_ms < 0 || ctl_ms < wait_ms))
 			wait_ms = ctl_ms;
 		if (poll(pfd, np, wait_ms) < 0) {
@@ -453,6 +459,10 @@ static int run(struct siftd *d)
 		if (changed)
 			siftd_install(d, d->eff);
 		siftd_ctl_process(&d->ctl, &pfd[ctl_at], n_ctl, control_handler, d);
+		if (met_at < np && pfd[met_at].revents)
+			sift_metrics_process(d->metrics);
+		else if (d->metrics && !sift_metrics_timeout_ms(d->metrics))
+			sift_metrics_process(d->metrics); /* its timeouts */
 		if (!(pfd[FD_SIGNAL].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
@@ -515,11 +525,18 @@ static int start_services(struct siftd *d)
 	if (d->timer_fd < 0)
 		return -errno;
 	arm_timer(d);
+	if (d->conf.metrics_listen[0]) {
+		d->metrics = sift_metrics_start(d, d->conf.metrics_listen);
+		if (!d->metrics)
+			return -EADDRNOTAVAIL;
+	}
 	return 0;
 }
 
 static void stop_services(struct siftd *d)
 {
+	sift_metrics_stop(d->metrics);
+	d->metrics = NULL;
 	siftd_ctl_close_all(&d->ctl);
 	if (d->ctl_fd >= 0) {
 		close(d->ctl_fd);

@@ -282,6 +282,17 @@ bool sift_probe_input(struct sift_prober *p, int fd)
 		t->pending = false;
 		t->misses = 0;
 		t->answered++;
+		{
+			static const double le[SIFT_PROBE_RTT_BUCKETS] = SIFT_PROBE_RTT_LE;
+			double s = t->rtt_ms / 1e3;
+
+			t->rtt_sum += s;
+			for (int k = 0; k < SIFT_PROBE_RTT_BUCKETS; k++)
+				if (s <= le[k]) {
+					t->rtt_buckets[k]++;
+					break;
+				}
+		}
 		t->last_status = s->msg.status;
 		if (t->health == SIFT_HEALTH_UNREACHABLE) {
 			pr_info("backend %s:%u of group '%s' answers again",

@@ -26,6 +26,10 @@ enum sift_health {
 	SIFT_HEALTH_UNREACHABLE,
 };
 
+/* The probe RTT histogram's upper bounds, seconds (metrics.c exports it). */
+#define SIFT_PROBE_RTT_BUCKETS 10
+#define SIFT_PROBE_RTT_LE { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1 }
+
 struct sift_probe_target {
 	char group[SIFT_GROUP_NAME];
 	struct sift_addr addr;
@@ -36,6 +40,8 @@ struct sift_probe_target {
 	uint32_t seq;
 	struct timespec sent_at;
 	double rtt_ms;
+	uint64_t rtt_buckets[SIFT_PROBE_RTT_BUCKETS]; /* answers per RTT bucket (not cumulative) */
+	double rtt_sum; /* seconds, over every answer */
 	uint64_t sent, answered;
 	int last_status;
 };

@@ -10,6 +10,7 @@
 #include "fwdstate.h"
 #include "ctlconn.h"
 #include "loader.h"
+#include "metrics.h"
 #include "probe.h"
 #include "punt.h"
 #include "sysctl.h"
@@ -42,6 +43,7 @@ struct siftd {
 	struct sift_prober *probe;
 	int ctl_fd;
 	struct siftd_ctl ctl; /* its clients (ctlconn.h) */
+	struct sift_metrics *metrics; /* /metrics (metrics.h); NULL: off */
 	int timer_fd;
 };
 

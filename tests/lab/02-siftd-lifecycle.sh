@@ -85,7 +85,15 @@ udp_to 5090
 stat_at_least 3 class sip $((base + 1))
 check_eq "and the running ports stay as they were" "$(sip_count)" $((base + 1))
 check "siftd survived it" kill -0 "$SIFTD_PID"
+# the same through siftctl, which says how it went
+out=$("$SIFTCTL" daemon reload 2>&1)
+check_eq "siftctl daemon reload, the file broken: exit 1" "$?" 1
+check "with the error at file:line:col" grep -q "error: $conf:[0-9]*:[0-9]*: " <<<"$out"
+check "and that the running configuration stays" grep -q "not reloaded; the running configuration stays" <<<"$out"
 sed -i '$d' "$conf"
+out=$("$SIFTCTL" -j daemon reload 2>&1)
+check_eq "fixed: exit 0" "$?" 0
+check_eq "and -j says ok, no errors" "$(jq -c '[.ok, .errors]' <<<"$out")" '[true,[]]'
 
 # --- control clients that say nothing cost a slot, not time ------------------
 # 8 connections that never send (each stalled siftd's loop 2 s before); siftctl answers at once

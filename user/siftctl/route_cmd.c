@@ -555,6 +555,42 @@ static void daemon_show_txns(json_t *r)
 	out_close_obj();
 }
 
+/*
+ * Reload and say how it went: exit 0 when the new configuration runs, 1 when siftd kept
+ * the running one (its errors with file:line:col).
+ */
+static int daemon_reload(struct cli *c, int argc, char **argv)
+{
+	json_t *ans, *v;
+	size_t i;
+	bool ok;
+
+	(void)argv;
+	if (argc) {
+		out_error("daemon reload: no arguments");
+		return SIFTCTL_EXIT_USAGE;
+	}
+	ans = cli_call(c, json_pack("{s:s}", "cmd", "reload"));
+	if (!ans)
+		return SIFTCTL_EXIT_FAIL;
+	ok = json_is_true(json_object_get(ans, "ok"));
+	out_open_obj(NULL);
+	out_bool("ok", NULL, ok);
+	out_str("config", ok ? "reloaded %s\n" : "%s: not reloaded; the running configuration stays\n",
+		json_string_value(json_object_get(ans, "config")));
+	out_open_arr("errors");
+	json_array_foreach(json_object_get(ans, "errors"), i, v)
+		out_str(NULL, "  error: %s\n", json_string_value(v));
+	out_close_arr();
+	out_open_arr("warnings");
+	json_array_foreach(json_object_get(ans, "warnings"), i, v)
+		out_str(NULL, "  warning: %s\n", json_string_value(v));
+	out_close_arr();
+	out_close_obj();
+	json_decref(ans);
+	return ok ? SIFTCTL_EXIT_OK : SIFTCTL_EXIT_FAIL;
+}
+
 static int daemon_show(struct cli *c, int argc, char **argv)
 {
 	json_t *ans, *p, *pr, *m, *v;
@@ -659,5 +695,6 @@ const struct cmd live_cmds[] = {
 
 const struct cmd daemon_cmds[] = {
 	CMD("show", daemon_show, "siftd: punted messages, backend probes"),
+	CMD("reload", daemon_reload, ": read the configuration again; errors with file:line:col"),
 	{},
 };

@@ -253,6 +253,8 @@ json_t *siftd_control(struct siftd *d, json_t *req)
 		return json_pack("{s:O}", "changes", d->live);
 	if (!strcmp(cmd, "live.clear"))
 		return live_clear(d);
+	if (!strcmp(cmd, "reload"))
+		return siftd_reload(d);
 	if (!strcmp(cmd, "daemon"))
 		return daemon_show(d);
 	if (!strcmp(cmd, "shield"))

@@ -96,13 +96,18 @@ static int apply_cli(struct siftd *d, struct sift_conf *c)
 	return 0;
 }
 
+/* A warning, logged, and kept in @arg (a reload's report, or NULL). */
 static void warn_conf(void *arg, const char *msg)
 {
-	(void)arg;
+	json_t *report = arg;
+
 	pr_warn("%s", msg);
+	if (report)
+		json_array_append_new(json_object_get(report, "warnings"), json_string(msg));
 }
 
-static int read_conf(struct siftd *d, struct sift_conf *c)
+/* Read the file and the command line into @c; errors and warnings also go to @report, if any. */
+static int read_conf(struct siftd *d, struct sift_conf *c, json_t *report)
 {
 	char err[512];
 	int ret;
@@ -112,9 +117,12 @@ static int read_conf(struct siftd *d, struct sift_conf *c)
 		ret = sift_conf_load_file(c, d->conf_path, err, sizeof(err));
 		if (ret) {
 			pr_err("%s", err);
+			if (report)
+				json_array_append_new(json_object_get(report, "errors"),
+						      json_string(err));
 			return ret;
 		}
-		sift_routing_warnings(&c->routing, d->conf_path, warn_conf, NULL);
+		sift_routing_warnings(&c->routing, d->conf_path, warn_conf, report);
 	}
 	return apply_cli(d, c);
 }
@@ -321,40 +329,48 @@ static void log_transit(const struct sift_conf *c)
  * need a restart (interfaces, pin path, run directory) are reported and left
  * as they are.  Live changes stay on top of the new file.
  */
-static void reload(struct siftd *d)
+static void arm_timer(struct siftd *d);
+
+static bool reload(struct siftd *d, json_t *report)
 {
+	bool done = false;
+
 	struct sift_conf *c = malloc(sizeof(*c)), *eff = malloc(sizeof(*eff));
 
 	if (!c || !eff) {
 		free(c);
 		free(eff);
-		return;
+		return false;
 	}
-	pr_info("SIGHUP: reloading %s", d->conf_path ? d->conf_path : "(no file)");
-	if (read_conf(d, c)) {
+	pr_info("reloading %s", d->conf_path ? d->conf_path : "(no file)");
+	if (read_conf(d, c, report)) {
 		pr_err("reload rejected; the running configuration is unchanged");
 		goto out;
 	}
 	if (strcmp(c->pin_path, d->conf.pin_path))
-		pr_warn("daemon.pin_path changes on restart only");
+		warn_conf(report, "daemon.pin_path changes on restart only");
 	if (strcmp(c->run_dir, d->conf.run_dir))
-		pr_warn("daemon.run_dir changes on restart only");
+		warn_conf(report, "daemon.run_dir changes on restart only");
 	if (c->n_ifaces != d->conf.n_ifaces ||
 	    memcmp(c->ifaces, d->conf.ifaces, sizeof(c->ifaces[0]) * c->n_ifaces)) {
-		pr_warn("interface changes take effect on restart only");
+		warn_conf(report, "interface changes take effect on restart only");
 		memcpy(c->ifaces, d->conf.ifaces, sizeof(c->ifaces));
 		c->n_ifaces = d->conf.n_ifaces;
 	}
 	snprintf(c->pin_path, sizeof(c->pin_path), "%s", d->conf.pin_path);
 	snprintf(c->run_dir, sizeof(c->run_dir), "%s", d->conf.run_dir);
 	if (c->shield.buckets != d->conf.shield.buckets)
-		pr_warn("shield.buckets changes when the program is loaded again (restart with a "
-			"new build, or --purge)");
+		warn_conf(report, "shield.buckets changes when the program is loaded again "
+				  "(restart with a new build, or --purge)");
 	*eff = *c;
 	siftd_replay(eff, d->live);
 	sift_probe_sync(d->probe, &eff->routing);
 	if (siftd_install(d, eff)) {
 		pr_err("reload rejected; the running configuration is unchanged");
+		if (report)
+			json_array_append_new(json_object_get(report, "errors"),
+					      json_string("the fast path refused the configuration "
+							  "(siftd's log says why)"));
 		sift_probe_sync(d->probe, &d->eff->routing);
 		goto out;
 	}
@@ -367,9 +383,28 @@ static void reload(struct siftd *d)
 	sift_probe_config(d->probe, c->probe_interval, c->probe_failures);
 	sift_punt_update(&d->punt, &d->conf);
 	pr_info("reload done");
+	done = true;
 out:
 	free(c);
 	free(eff);
+	return done;
+}
+
+json_t *siftd_reload(struct siftd *d)
+{
+	json_t *report = json_pack("{s:[], s:[]}", "errors", "warnings");
+	unsigned int interval = d->conf.probe_interval;
+	bool ok;
+
+	sd_notify(0, "RELOADING=1\nSTATUS=reloading");
+	ok = reload(d, report);
+	if (interval != d->conf.probe_interval)
+		arm_timer(d);
+	sd_notify(0, "READY=1\nSTATUS=running");
+	json_object_set_new(report, "ok", json_boolean(ok));
+	json_object_set_new(report, "config",
+			    json_string(d->conf_path ? d->conf_path : "(no file)"));
+	return report;
 }
 
 static void arm_timer(struct siftd *d)
@@ -466,13 +501,8 @@ static int run(struct siftd *d)
 		if (!(pfd[FD_SIGNAL].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
-			unsigned int interval = d->conf.probe_interval;
-
-			sd_notify(0, "RELOADING=1\nSTATUS=reloading");
-			reload(d);
-			if (interval != d->conf.probe_interval)
-				arm_timer(d);
-			sd_notify(0, "READY=1\nSTATUS=running");
+			pr_info("SIGHUP");
+			json_decref(siftd_reload(d));
 			continue;
 		}
 		sd_notify(0, "STOPPING=1\nSTATUS=stopping");
@@ -681,7 +711,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (read_conf(d, &d->conf))
+	if (read_conf(d, &d->conf, NULL))
 		return EXIT_USAGE;
 	sift_log_set_level(d->conf.log_level);
 	if (do_purge)

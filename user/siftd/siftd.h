@@ -54,6 +54,12 @@ struct siftd {
  */
 int siftd_install(struct siftd *d, const struct sift_conf *c);
 
+/*
+ * Read the configuration again (SIGHUP, `siftctl daemon reload`): {"ok", "errors": [...],
+ * "warnings": [...], "config"}; when not ok, what runs is unchanged.
+ */
+json_t *siftd_reload(struct siftd *d);
+
 /* Replay @changes over @c; those that no longer apply are dropped (logged). */
 void siftd_replay(struct sift_conf *c, json_t *changes);
 

@@ -66,6 +66,24 @@ START_TEST(test_config_empty_group_warned)
 }
 END_TEST
 
+/* Host names, addresses and scanner tokens are checked where they are written: file:line:col. */
+START_TEST(test_config_checked_strings)
+{
+	ck_reject("interfaces:\n  - name: eth0\n    advertise: \"bad host!\"\n", "t.yaml:3:16: ",
+		  "advertise 'bad host!': neither an IP address nor a host name");
+	ck_reject("domains: [a.example, \"not a domain!\"]\n", "t.yaml:1:22: ",
+		  "domain 'not a domain!': not a host name");
+	ck_reject("shield:\n  scanners: [sipvicious, \"Friendly Scanner\"]\n", "t.yaml:2:26: ",
+		  "one User-Agent product token");
+	ck_reject("groups: [{name: g}]\nroutes:\n  - group: g\n    domain: \"a b\"\n", "t.yaml:4:13: ",
+		  "domain 'a b': not a host name");
+	ck_assert_int_eq(load("interfaces:\n  - name: eth0\n    advertise: sip.example.net\n"
+			      "  - name: eth1\n    advertise: \"2001:db8::1\"\n"
+			      "domains: [sip.example.net]\nshield:\n  scanners: [sipvicious]\n"),
+			 0);
+}
+END_TEST
+
 /* One document: a second one is an error where it starts, not silently ignored. */
 START_TEST(test_config_one_document)
 {
@@ -261,6 +279,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_config_empty_is_defaults);
 	tcase_add_test(tc, test_config_registrars);
 	tcase_add_test(tc, test_config_one_document);
+	tcase_add_test(tc, test_config_checked_strings);
 	tcase_add_test(tc, test_config_empty_group_warned);
 	tcase_add_test(tc, test_config_full);
 	tcase_add_test(tc, test_config_single_value_is_a_list);

@@ -7,6 +7,7 @@
  * file:line:col: reason.  New settings are new table rows, never new string
  * compares scattered through the code.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -52,6 +53,8 @@ struct cf_field {
 	size_t line_off;
 	unsigned int flags;
 	void (*init)(void *elem); /* CF_MAP in a CF_SEQ: defaults for a new element */
+	/* CF_STR: what is wrong with the value (NULL: nothing), said at its position */
+	const char *(*check)(const char *value);
 };
 
 #define CF_END { .name = NULL }
@@ -150,6 +153,8 @@ static int cf_load_scalar(struct cf_ctx *cx, const struct cf_field *f, yaml_node
 		if (strlen(s) >= f->size)
 			return cf_error(cx, node, "'%s' is longer than %zu characters", f->name,
 					f->size - 1);
+		if (f->check && f->check(s))
+			return cf_error(cx, node, "%s '%s': %s", f->name, s, f->check(s));
 		strcpy(dst, s);
 		return 0;
 	case CF_UINT:
@@ -355,6 +360,33 @@ const char *sift_transit_name(int transit)
 #define MAP(n, fieldtab, ...)                                                                      \
 	{ .name = n, .kind = CF_MAP, .fields = fieldtab, __VA_ARGS__ }
 
+/* ---- what some strings must be: checked where they are written -------------- */
+
+static const char *check_host_name(const char *s)
+{
+	char norm[SIFT_NAME_MAX];
+
+	return *s && sift_domain_norm(s, norm) ? "not a host name" : NULL;
+}
+
+/* What Via and Record-Route carry: a host name or an IP address. */
+static const char *check_host(const char *s)
+{
+	struct sift_addr a;
+
+	if (!*s || !sift_addr_parse(s, &a))
+		return NULL;
+	return check_host_name(s) ? "neither an IP address nor a host name" : NULL;
+}
+
+static const char *check_scanner(const char *s)
+{
+	for (; *s; s++)
+		if (isspace((unsigned char)*s) || *s == '/' || *s == '(' || *s == ';')
+			return "one User-Agent product token, without spaces, '/', '(' or ';'";
+	return NULL;
+}
+
 static const struct cf_field addr_elem[] = {
 	{ .name = "address", .kind = CF_ADDR },
 	CF_END,
@@ -364,7 +396,7 @@ static const struct cf_field iface_fields[] = {
 	STR("name", struct sift_iface_conf, name, .flags = CF_REQUIRED),
 	ENUM("mode", struct sift_iface_conf, mode, mode_names),
 	SEQ("addresses", struct sift_iface_conf, addrs, n_addrs, addr_elem, .flags = CF_UNIQUE),
-	STR("advertise", struct sift_iface_conf, advertise),
+	STR("advertise", struct sift_iface_conf, advertise, .check = check_host),
 	UINT("port", struct sift_iface_conf, port, 1, 65535),
 	CF_END,
 };
@@ -457,7 +489,7 @@ static const struct cf_field group_elem[] = {
 
 static const struct cf_field route_fields[] = {
 	STR("prefix", struct sift_route_conf, prefix),
-	STR("domain", struct sift_route_conf, domain),
+	STR("domain", struct sift_route_conf, domain, .check = check_host_name),
 	STR("group", struct sift_route_conf, group, .flags = CF_REQUIRED),
 	BOOL("record_route", struct sift_route_conf, record_route),
 	CF_END,
@@ -469,7 +501,7 @@ static const struct cf_field route_elem[] = {
 };
 
 static const struct cf_field registrar_fields[] = {
-	STR("domain", struct sift_registrar_conf, domain),
+	STR("domain", struct sift_registrar_conf, domain, .check = check_host_name),
 	STR("group", struct sift_registrar_conf, group, .flags = CF_REQUIRED),
 	CF_END,
 };
@@ -481,7 +513,7 @@ static const struct cf_field registrar_elem[] = {
 };
 
 static const struct cf_field domain_elem[] = {
-	{ .name = "domain", .kind = CF_STR, .size = SIFT_NAME_MAX },
+	{ .name = "domain", .kind = CF_STR, .size = SIFT_NAME_MAX, .check = check_host_name },
 	CF_END,
 };
 
@@ -517,7 +549,7 @@ static const struct cf_field allow_elem[] = {
 };
 
 static const struct cf_field scanner_elem[] = {
-	{ .name = "scanner", .kind = CF_STR, .size = SIFT_SCANNER_LEN },
+	{ .name = "scanner", .kind = CF_STR, .size = SIFT_SCANNER_LEN, .check = check_scanner },
 	CF_END,
 };
 

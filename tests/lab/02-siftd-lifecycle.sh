@@ -94,6 +94,12 @@ sed -i '$d' "$conf"
 out=$("$SIFTCTL" -j daemon reload 2>&1)
 check_eq "fixed: exit 0" "$?" 0
 check_eq "and -j says ok, no errors" "$(jq -c '[.ok, .errors]' <<<"$out")" '[true,[]]'
+# a change siftd refuses is the user's mistake: exit 2, as when siftctl itself refuses
+out=$("$SIFTCTL" route add 7 group nosuch 2>&1)
+check_eq "siftctl route add to a group that does not exist: exit 2" "$?" 2
+check "saying why (the group)" grep -q "nosuch" <<<"$out"
+"$SIFTCTL" route add 7 2>/dev/null
+check_eq "a missing argument siftctl catches: exit 2 as well" "$?" 2
 
 # --- control clients that say nothing cost a slot, not time ------------------
 # 8 connections that never send (each stalled siftd's loop 2 s before); siftctl answers at once

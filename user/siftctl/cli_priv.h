@@ -3,12 +3,15 @@
 #ifndef SIFTCTL_CLI_PRIV_H
 #define SIFTCTL_CLI_PRIV_H
 
+#include <stdbool.h>
+
 #include "cli.h"
 
 struct cli {
 	const char *pin_path;
 	const char *run_dir; /* siftd's, for its control socket */
 	const char *prog;
+	bool usage; /* siftd refused the last request as the user's mistake (exit 2) */
 };
 
 /* A command runs fn; an object (top level) holds a table of commands in sub. */
@@ -32,6 +35,8 @@ struct cli_kv {
 
 /* Send @req (stolen) to siftd; its answer, or NULL with the error printed. */
 json_t *cli_call(struct cli *c, json_t *req);
+/* The exit status for a request cli_call() failed: 2 when siftd said it was the user's mistake, else 1. */
+int cli_failed(const struct cli *c);
 /* Send a live change (stolen); print @done (or {"ok": true}).  An exit status. */
 int cli_change(struct cli *c, json_t *op, const char *done);
 /* Split @argv into pairs whose keys are in @allowed.  The count, or -1 (error printed). */

@@ -9,18 +9,25 @@
 #include "ctl.h"
 #include "out.h"
 
+int cli_failed(const struct cli *c)
+{
+	return c->usage ? SIFTCTL_EXIT_USAGE : SIFTCTL_EXIT_FAIL;
+}
+
 json_t *cli_call(struct cli *c, json_t *req)
 {
 	char err[512];
 	json_t *ans = sift_ctl_call(c->run_dir, req, err, sizeof(err));
 	const char *e;
 
+	c->usage = false;
 	json_decref(req);
 	if (!ans) {
 		out_error("%s", err);
 		return NULL;
 	}
 	e = json_string_value(json_object_get(ans, "error"));
+	c->usage = json_is_true(json_object_get(ans, "usage"));
 	if (e) {
 		out_error("%s", e);
 		json_decref(ans);
@@ -34,7 +41,7 @@ int cli_change(struct cli *c, json_t *op, const char *done)
 	json_t *ans = cli_call(c, json_pack("{s:s, s:o}", "cmd", "change", "change", op));
 
 	if (!ans)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	json_decref(ans);
 	out_open_obj(NULL);
 	out_bool("ok", NULL, true);

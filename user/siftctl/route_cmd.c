@@ -132,7 +132,7 @@ static int route_show(struct cli *c, int argc, char **argv)
 	}
 	ans = cli_call(c, json_pack("{s:s}", "cmd", "show"));
 	if (!ans)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	out_open_arr(NULL);
 	out_text("%-20s %-24s %-16s %-5s %s\n", "PREFIX", "DOMAIN", "GROUP", "RR", "ORIGIN");
 	json_array_foreach(json_object_get(ans, "routes"), i, r)
@@ -201,7 +201,7 @@ static int show_groups(struct cli *c, const char *only, bool flat)
 
 	ans = cli_call(c, json_pack("{s:s}", "cmd", "show"));
 	if (!ans)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	out_open_arr(NULL);
 	if (flat)
 		out_text(backend_head, "GROUP", "BACKEND", "WEIGHT", "STATE", "EFFECTIVE", "HEALTH",
@@ -357,7 +357,7 @@ static int live_show(struct cli *c, int argc, char **argv)
 	}
 	ans = cli_call(c, json_pack("{s:s}", "cmd", "live.show"));
 	if (!ans)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	out_open_arr(NULL);
 	json_array_foreach(json_object_get(ans, "changes"), i, op)
 	{
@@ -401,7 +401,7 @@ static int live_clear(struct cli *c, int argc, char **argv)
 	}
 	ans = cli_call(c, json_pack("{s:s}", "cmd", "live.clear"));
 	if (!ans)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	out_open_obj(NULL);
 	out_s64("cleared", "%lld live changes dropped; the file's routing runs\n",
 		json_integer_value(json_object_get(ans, "cleared")));
@@ -572,7 +572,7 @@ static int daemon_reload(struct cli *c, int argc, char **argv)
 	}
 	ans = cli_call(c, json_pack("{s:s}", "cmd", "reload"));
 	if (!ans)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	ok = json_is_true(json_object_get(ans, "ok"));
 	out_open_obj(NULL);
 	out_bool("ok", NULL, ok);
@@ -604,7 +604,7 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	}
 	ans = cli_call(c, json_pack("{s:s}", "cmd", "daemon"));
 	if (!ans)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	p = json_object_get(ans, "punted");
 	pr = json_object_get(ans, "probes");
 	out_open_obj(NULL);

@@ -79,7 +79,7 @@ static int shield_show(struct cli *c, int argc, char **argv)
 	}
 	sh = shield_get(c);
 	if (!sh)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	out_open_obj(NULL);
 	out_bool("enabled", json_is_true(json_object_get(sh, "enabled")) ? "shield on" : "shield off",
 		 json_is_true(json_object_get(sh, "enabled")));
@@ -170,7 +170,7 @@ static int acl_list(struct cli *c, int argc, char **argv)
 	}
 	sh = shield_get(c);
 	if (!sh)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	out_open_obj(NULL);
 	for (int l = 0; l < 2; l++) {
 		json_t *arr = json_object_get(sh, lists[l]);
@@ -245,7 +245,7 @@ static int limit_show(struct cli *c, int argc, char **argv)
 	}
 	sh = shield_get(c);
 	if (!sh)
-		return SIFTCTL_EXIT_FAIL;
+		return cli_failed(c);
 	out_open_obj(NULL);
 	out_open_obj("limits");
 	out_text("per source:\n");

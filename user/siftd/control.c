@@ -20,6 +20,15 @@ static json_t *error(const char *fmt, const char *arg)
 	return json_pack("{s:s}", "error", buf);
 }
 
+/* A request that is the user's mistake: siftctl exits 2 for it, as for its own usage errors. */
+static json_t *usage_error(const char *fmt, const char *arg)
+{
+	json_t *e = error(fmt, arg);
+
+	json_object_set_new(e, "usage", json_true());
+	return e;
+}
+
 static json_t *addr_json(const struct sift_addr *a)
 {
 	char buf[SIFT_ADDRSTRLEN];
@@ -117,7 +126,7 @@ static json_t *change(struct siftd *d, json_t *op)
 	*tmp = *d->eff;
 	if (sift_live_apply(tmp, op, err, sizeof(err))) {
 		free(tmp);
-		return error("%s", err);
+		return usage_error("%s", err);
 	}
 	sift_probe_sync(d->probe, &tmp->routing);
 	if (siftd_install(d, tmp)) {
@@ -241,7 +250,7 @@ json_t *siftd_control(struct siftd *d, json_t *req)
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 
 	if (!cmd)
-		return error("%s", "a request needs \"cmd\"");
+		return usage_error("%s", "a request needs \"cmd\"");
 	if (!strcmp(cmd, "show"))
 		return show(d);
 	if (!strcmp(cmd, "change")) {
@@ -259,5 +268,5 @@ json_t *siftd_control(struct siftd *d, json_t *req)
 		return daemon_show(d);
 	if (!strcmp(cmd, "shield"))
 		return shield_show(d);
-	return error("unknown command '%s'", cmd);
+	return usage_error("unknown command '%s'", cmd);
 }

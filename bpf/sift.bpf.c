@@ -90,8 +90,12 @@ int sift_xdp(struct xdp_md *ctx)
 	sift_sip_parse_count(s, &pkt, st, bytes);
 	if (sh) {
 		why = sift_shield_message(&tb, sh, s);
-		if (why)
+		if (why) {
+			/* verdict.forward adds up to its outcomes: this is one of them */
+			if (s->msg.action == SIFT_ACTION_FORWARD)
+				sift_count(st, SIFT_STAT_FWD_SHIELD, bytes);
 			goto drop;
+		}
 	}
 	if (s->msg.action != SIFT_ACTION_FORWARD)
 		goto out; /* punts go up as they are; without the shield, drops too */

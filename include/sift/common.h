@@ -129,6 +129,7 @@ enum sift_msg_class {
 	X(FWD_PUNT, forward, punt)                                                                 \
 	X(FWD_DROP, forward, drop)                                                                 \
 	X(FWD_OFF, forward, off)                                                                   \
+	X(FWD_SHIELD, forward, shield)                                                             \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
 	X(TRANSIT_DROPPED, transit, dropped)                                                       \

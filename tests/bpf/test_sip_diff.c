@@ -358,7 +358,8 @@ START_TEST(test_bpf_sip_diff_reason_counters)
 				  st.c[SIFT_STAT_FWD_REQUEST].packets +
 					  st.c[SIFT_STAT_FWD_RESPONSE].packets +
 					  st.c[SIFT_STAT_FWD_TRANSIT].packets + fp + fd +
-					  st.c[SIFT_STAT_FWD_OFF].packets);
+					  st.c[SIFT_STAT_FWD_OFF].packets +
+					  st.c[SIFT_STAT_FWD_SHIELD].packets);
 	}
 }
 END_TEST

@@ -161,6 +161,13 @@ check_eq "ban list shows it as manual" \
 check "siftctl ban del" quiet "$SIFTCTL" ban del "$OTHER"
 check_eq "and it is gone" "$("$SIFTCTL" -j ban list | jq length)" 0
 
+# the counters add up: every forward-eligible message has one outcome, the shield's drops
+# (scanners, in this lab) among them
+S=$("$SIFTCTL" -j stats show)
+check_eq "verdict forward = requests + responses + transit + punt + drop + off + shield" \
+	"$(jq '.verdict.forward.packets' <<<"$S")" \
+	"$(jq '[.forward[].packets] | add' <<<"$S")"
+check_ge "the shield's message checks among the outcomes" "$(jq '.forward.shield.packets' <<<"$S")" 1
 stop_pid "$SIFTD_PID"
 start_siftd "$T_TMP/siftd2.log" -c "$conf" || not_ok "siftd restarts"
 check_eq "after a restart the live limit still holds" \

@@ -49,6 +49,7 @@ struct sift_pkt {
 	struct sift_addr saddr;
 	struct sift_addr daddr;
 	__u8 ours; /* daddr is one of sift's addresses (set by sift_transit) */
+	__u8 icmp; /* ICMP or ICMPv6 at l4_off (class non_sip) */
 };
 
 static __always_inline int is_vlan(__be16 proto)
@@ -128,6 +129,10 @@ static __always_inline enum sift_stat parse_ipv4(struct cursor *c, void *data, s
 		return parse_udp(c, data, tot_len - hlen, pkt);
 	if (iph->protocol == IPPROTO_TCP)
 		return classify_tcp(c);
+	if (iph->protocol == IPPROTO_ICMP) {
+		pkt->icmp = 1;
+		pkt->l4_off = c->pos - data;
+	}
 	return SIFT_STAT_CLASS_NON_SIP;
 }
 
@@ -202,6 +207,10 @@ static __always_inline enum sift_stat parse_ipv6(struct cursor *c, void *data, s
 		return parse_udp(c, data, plen, pkt);
 	if (ip6->nexthdr == IPPROTO_TCP)
 		return classify_tcp(c);
+	if (ip6->nexthdr == IPPROTO_ICMPV6) {
+		pkt->icmp = 1;
+		pkt->l4_off = c->pos - data;
+	}
 	return SIFT_STAT_CLASS_NON_SIP;
 }
 

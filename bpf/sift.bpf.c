@@ -16,6 +16,7 @@
 #include "shield.bpf.h"
 #include "fwd.bpf.h"
 #include "transit.bpf.h"
+#include "unreach.bpf.h"
 
 /* Run first among the programs libxdp's dispatcher chains; pass on on XDP_PASS. */
 struct {
@@ -74,6 +75,8 @@ int sift_xdp(struct xdp_md *ctx)
 		action = XDP_DROP;
 		goto out;
 	}
+	if (pkt.icmp && pkt.ours)
+		sift_unreach_check(ctx, &pkt, st); /* a backend gone? siftd hears of it now */
 	if (class != SIFT_STAT_CLASS_SIP)
 		goto out;
 

@@ -132,6 +132,7 @@ enum sift_msg_class {
 	X(FWD_SHIELD, forward, shield)                                                             \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
+	X(BACKEND_UNREACH, health, icmp_unreachable)                                               \
 	X(TRANSIT_DROPPED, transit, dropped)                                                       \
 	X(TRANSIT_ROUTED, transit, routed)                                                         \
 	X(METHOD_INVITE, method, invite)                                                           \

@@ -79,7 +79,8 @@ families = {"class": ("sift_packets", "class"), "verdict": ("sift_sip_verdicts",
             "forward": ("sift_forward", "outcome"), "sip_punt": ("sift_punted", "reason"),
             "sip_drop": ("sift_dropped", "reason"), "transit": ("sift_transit", "outcome"),
             "method": ("sift_sip_messages", "method"), "shield": ("sift_shield_drops", "reason"),
-            "action": ("sift_xdp_actions", "action")}
+            "action": ("sift_xdp_actions", "action"),
+            "health": ("sift_backend_signals", "signal")}
 n = 0
 for group, counters in stats.items():
     fam, label = families[group]

@@ -171,6 +171,7 @@ void bpfrun_maps(struct sift *skel, struct sift_maps *m)
 	m->bans = bpf_map__fd(skel->maps.sift_bans);
 	m->caps = bpf_map__fd(skel->maps.sift_caps);
 	m->scanners = bpf_map__fd(skel->maps.sift_scanners);
+	m->unreach = bpf_map__fd(skel->maps.sift_unreach);
 }
 
 int bpfrun_stats(struct sift *skel, struct sift_stats *sum)

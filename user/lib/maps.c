@@ -64,6 +64,7 @@ static const struct {
 	PINNED(shield, SIFT_MAP_SHIELD),   PINNED(acl_deny, SIFT_MAP_ACL_DENY),
 	PINNED(acl_allow, SIFT_MAP_ACL_ALLOW), PINNED(bans, SIFT_MAP_BANS),
 	PINNED(caps, SIFT_MAP_CAPS),	   PINNED(scanners, SIFT_MAP_SCANNERS),
+	PINNED(unreach, SIFT_MAP_UNREACH),
 #undef PINNED
 };
 

@@ -31,6 +31,7 @@ struct sift_maps {
 	int bans;
 	int caps;
 	int scanners;
+	int unreach; /* the ring buffer of backends ICMP says are gone */
 };
 
 /* Every fd to -1. */

@@ -24,6 +24,7 @@
 
 #include <sys/timerfd.h>
 
+#include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
@@ -415,6 +416,17 @@ static void arm_timer(struct siftd *d)
 	timerfd_settime(d->timer_fd, 0, &its, NULL);
 }
 
+/* The fast path saw a backend gone (bpf/unreach.bpf.h). */
+static int on_unreach(void *ctx, void *data, size_t len)
+{
+	struct siftd *d = ctx;
+	const struct sift_unreach_event *ev = data;
+
+	if (len >= sizeof(*ev))
+		d->unreach_changed |= sift_probe_gone(d->probe, &ev->addr, ev->port);
+	return 0;
+}
+
 static json_t *control_handler(void *arg, json_t *req)
 {
 	return siftd_control(arg, req);
@@ -424,7 +436,7 @@ enum { FD_SIGNAL, FD_CTL, FD_TIMER, FD_PROBE4, FD_PROBE6, FD_PUNT };
 
 static int run(struct siftd *d)
 {
-	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16 + SIFTD_CTL_CLIENTS + 1 + 1];
+	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16 + SIFTD_CTL_CLIENTS + 1 + 1 + 1];
 	sigset_t mask;
 	int sfd;
 
@@ -449,7 +461,7 @@ static int run(struct siftd *d)
 		pfd[FD_TIMER] = (struct pollfd){ .fd = d->timer_fd, .events = POLLIN };
 		pfd[FD_PROBE4] = (struct pollfd){ .fd = d->probe->fd4, .events = POLLIN };
 		pfd[FD_PROBE6] = (struct pollfd){ .fd = d->probe->fd6, .events = POLLIN };
-		unsigned int dns_at, n_dns, ctl_at, n_ctl, met_at;
+		unsigned int dns_at, n_dns, ctl_at, n_ctl, met_at, unr_at;
 		int wait_ms, ctl_ms;
 
 		for (unsigned int i = 0; i < d->punt.n_fds; i++)
@@ -462,6 +474,11 @@ static int run(struct siftd *d)
 		ctl_at = np;
 		n_ctl = siftd_ctl_pollfds(&d->ctl, &pfd[np]);
 		np += n_ctl;
+		/* backends the fast path saw gone */
+		unr_at = np;
+		if (d->unreach)
+			pfd[np++] = (struct pollfd){ .fd = ring_buffer__epoll_fd(d->unreach),
+						     .events = POLLIN };
 		/* Prometheus scrapes (metrics.h) */
 		met_at = np;
 		np += sift_metrics_pollfd(d->metrics, &pfd[np]);
@@ -491,6 +508,11 @@ static int run(struct siftd *d)
 		if ((pfd[FD_TIMER].revents & POLLIN) &&
 		    read(d->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 			changed |= sift_probe_tick(d->probe);
+		if (unr_at < met_at && pfd[unr_at].revents) {
+			d->unreach_changed = false;
+			ring_buffer__consume(d->unreach);
+			changed |= d->unreach_changed;
+		}
 		if (changed)
 			siftd_install(d, d->eff);
 		siftd_ctl_process(&d->ctl, &pfd[ctl_at], n_ctl, control_handler, d);
@@ -555,6 +577,10 @@ static int start_services(struct siftd *d)
 	if (d->timer_fd < 0)
 		return -errno;
 	arm_timer(d);
+	if (d->loader.maps.unreach >= 0)
+		d->unreach = ring_buffer__new(d->loader.maps.unreach, on_unreach, d, NULL);
+	if (!d->unreach)
+		pr_warn("no ring buffer from the fast path: backends leave the table on probes only");
 	if (d->conf.metrics_listen[0]) {
 		d->metrics = sift_metrics_start(d, d->conf.metrics_listen);
 		if (!d->metrics)
@@ -567,6 +593,8 @@ static void stop_services(struct siftd *d)
 {
 	sift_metrics_stop(d->metrics);
 	d->metrics = NULL;
+	ring_buffer__free(d->unreach);
+	d->unreach = NULL;
 	siftd_ctl_close_all(&d->ctl);
 	if (d->ctl_fd >= 0) {
 		close(d->ctl_fd);

@@ -76,6 +76,7 @@ static const struct {
 	{ "method", "sift_sip_messages", "method", "SIP messages by method class" },
 	{ "shield", "sift_shield_drops", "reason", "Messages the shield dropped, by reason" },
 	{ "action", "sift_xdp_actions", "action", "XDP verdicts returned" },
+	{ "health", "sift_backend_signals", "signal", "Signs in the traffic that a backend is gone" },
 };
 
 static void fast_path(struct sift_metrics *m, struct buf *b)

@@ -226,6 +226,31 @@ bool sift_probe_tick(struct sift_prober *p)
 	return changed;
 }
 
+bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned int port)
+{
+	bool changed = false;
+	char txt[SIFT_ADDRSTRLEN];
+
+	/* without probes nothing would bring it back: only the probes' verdicts count then */
+	if (!p->interval)
+		return false;
+	for (unsigned int i = 0; i < p->n; i++) {
+		struct sift_probe_target *t = &p->t[i];
+
+		if (t->port != port || !sift_addr_eq(&t->addr, a) ||
+		    t->health == SIFT_HEALTH_UNREACHABLE)
+			continue;
+		pr_warn("backend %s:%u of group '%s' is unreachable: ICMP port unreachable from it; "
+			"out of the table until a probe is answered",
+			sift_addr_fmt(&t->addr, txt, sizeof(txt)), t->port, t->group);
+		t->health = SIFT_HEALTH_UNREACHABLE;
+		t->misses = p->failures;
+		t->icmp++;
+		changed = true;
+	}
+	return changed;
+}
+
 /* Hex digits at @s, @n of them: the value, or -1. */
 static int64_t hex(const char *s, int n)
 {

@@ -43,6 +43,7 @@ struct sift_probe_target {
 	uint64_t rtt_buckets[SIFT_PROBE_RTT_BUCKETS]; /* answers per RTT bucket (not cumulative) */
 	double rtt_sum; /* seconds, over every answer */
 	uint64_t sent, answered;
+	uint64_t icmp; /* times an ICMP port unreachable took it out (sift_probe_gone) */
 	int last_status;
 };
 
@@ -65,6 +66,12 @@ void sift_probe_config(struct sift_prober *p, unsigned int interval, unsigned in
 void sift_probe_sync(struct sift_prober *p, const struct sift_routing *r);
 /* One interval passed: count misses, send the next probes.  True if a health changed. */
 bool sift_probe_tick(struct sift_prober *p);
+/*
+ * The fast path saw an ICMP port unreachable from @a:@port: every backend
+ * there is unreachable now, until a probe is answered (only while probes
+ * run).  True if a health changed.
+ */
+bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned int port);
 /* A reply on @fd.  True if a health changed. */
 bool sift_probe_input(struct sift_prober *p, int fd);
 

@@ -44,6 +44,8 @@ struct siftd {
 	int ctl_fd;
 	struct siftd_ctl ctl; /* its clients (ctlconn.h) */
 	struct sift_metrics *metrics; /* /metrics (metrics.h); NULL: off */
+	struct ring_buffer *unreach;  /* the fast path's word that a backend is gone */
+	bool unreach_changed;
 	int timer_fd;
 };
 

@@ -102,4 +102,31 @@ f=$(msg stranger "INVITE sip:1000@name.test SIP/2.0\nVia: SIP/2.0/UDP $STRANGER:
 exchange "$STRANGER:5071" "$SIFT4:5060" "$T_TMP/stranger.log" "$f"
 check_eq "a caller not trusted, to a name sift does not serve: 404, nothing resolved for it" \
 	"$(starts "$T_TMP/stranger.log" | cut -d'|' -f1)" "SIP/2.0 404 Not Found"
+
+# a stranger's forged 200s with the branches siftd's client transactions use (slot, generation,
+# attempt: guessable), its Via below aimed at a victim: the INVITEs' transactions still linger
+set -- $LAB_GEN_V4_EXTRA
+VICTIM=$2
+udp_listen "$LAB_GEN" "$VICTIM" 5099 "$T_TMP/victim.log"
+python3 - "$T_TMP/forged" "$SIFT4" "$VICTIM" <<'PY'
+import sys
+out, sift, victim = sys.argv[1:]
+n = 0
+for slot in range(8):
+    for gen in range(1, 5):
+        for att in range(2):
+            b = "z9hG4bK-sfc%08x%08x%08x" % (slot, gen, att)
+            m = ("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP %s:5060;branch=%s\r\n"
+                 "Via: SIP/2.0/UDP %s:5099;branch=z9hG4bKv;rport=5099;received=%s\r\n"
+                 "From: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: forged\r\n"
+                 "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n") % (sift, b, victim, victim)
+            open("%s%d.sip" % (out, n), "w").write(m)
+            n += 1
+PY
+args=()
+for f in "$T_TMP"/forged*.sip; do args+=("$f"); done
+EXCHANGE_SECONDS=1 exchange "$STRANGER:5072" "$SIFT4:5060" "$T_TMP/forged.log" "${args[@]}"
+sleep 0.5
+check_eq "forged responses to siftd's client transactions: nothing reaches the Via they name" \
+	"$(grep -vc '^ready$' "$T_TMP/victim.log")" 0
 stop_pid "$SIFTD_PID"

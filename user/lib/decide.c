@@ -64,6 +64,16 @@ int sift_fwd_decide(struct sift_fwd_tables *t, struct sift_scratch *s, const str
 	return r;
 }
 
+int sift_fwd_source_may_resolve(struct sift_fwd_tables *t, struct sift_scratch *s)
+{
+	int r;
+
+	cur = t;
+	r = sift_source_trusted(s);
+	cur = NULL;
+	return r;
+}
+
 int sift_fwd_relay_check(struct sift_fwd_tables *t, struct sift_scratch *s)
 {
 	int r;

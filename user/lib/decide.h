@@ -60,6 +60,13 @@ int sift_fwd_decide(struct sift_fwd_tables *t, struct sift_scratch *s, const str
 		    const __u64 key[2]);
 
 /*
+ * May the source of the message decided in @s make siftd resolve names: a
+ * backend, or a peer the allow list trusts (include/sift/fwd_decide.h's
+ * sift_source_trusted)?  1 or 0.
+ */
+int sift_fwd_source_may_resolve(struct sift_fwd_tables *t, struct sift_scratch *s);
+
+/*
  * The relay policy (include/sift/fwd_decide.h) for the next hop siftd put
  * in s->plan.dst and dport after a decision of NEXT_HOP_NAME (an address
  * the name resolved to): 0, or RELAY_DENIED.

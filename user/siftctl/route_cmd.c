@@ -486,6 +486,8 @@ static void daemon_show_by_name(json_t *b)
 		json_integer_value(json_object_get(b, "requests")));
 	out_s64("responses", " %lld responses passed back,",
 		json_integer_value(json_object_get(b, "responses")));
+	out_s64("foreign", " %lld from another than the target dropped,",
+		json_integer_value(json_object_get(b, "foreign")));
 	out_s64("no_target", " %lld names without an address,",
 		json_integer_value(json_object_get(b, "no_target")));
 	out_s64("relay_denied", " %lld addresses the relay policy refused,",

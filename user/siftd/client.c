@@ -280,6 +280,14 @@ int sift_client_request(struct sift_punt *p, int fd, size_t n, const struct sock
 			send_ack_or_cancel(p, x, "CANCEL", NULL);
 		return 0;
 	}
+	/*
+	 * Names are resolved for sources that may send anywhere only: anyone else would make
+	 * siftd query DNS (six queries a name) at will; their Routes name hops by address
+	 */
+	if (!sift_fwd_source_may_resolve(&p->fwd.tables, s)) {
+		p->cl.st.relay_denied++;
+		return SIFT_REASON_RELAY_DENIED;
+	}
 	x = sift_ctxn_by_up(&p->cl.t, key);
 	if (x) {
 		/* a copy of a request under way (it retransmits itself), or the ACK of our non-2xx */
@@ -307,7 +315,7 @@ int sift_client_request(struct sift_punt *p, int fd, size_t n, const struct sock
 	return 0;
 }
 
-void sift_client_response(struct sift_punt *p, size_t n)
+void sift_client_response(struct sift_punt *p, size_t n, const struct sift_arrival *a)
 {
 	struct sift_scratch *s = p->scratch;
 	const struct sift_via *v0 = &s->msg.via[0];
@@ -318,6 +326,14 @@ void sift_client_response(struct sift_punt *p, size_t n)
 	x = sift_ctxn_by_branch(&p->cl.t, (const char *)s->buf + v0->branch.off, v0->branch.len);
 	if (!x)
 		return;
+	/*
+	 * The branch is no secret (slot, generation, attempt): only the target the request went
+	 * to may answer it, or anyone could make siftd send a response where its Vias say
+	 */
+	if (a->peer_port != x->t[x->cur].port || !sift_addr_eq(&a->peer, &x->t[x->cur].addr)) {
+		p->cl.st.foreign++;
+		return;
+	}
 	if (s->msg.cseq_method == SIFT_METHOD_CANCEL)
 		return; /* the answer to siftd's own CANCEL: the caller had siftd's 200 already */
 	switch (sift_ctxn_response(&p->cl.t, x, status, sift_punt_now())) {
@@ -339,8 +355,9 @@ void sift_client_response(struct sift_punt *p, size_t n)
 	}
 	if (x->invite && status >= 300)
 		send_ack_or_cancel(p, x, "ACK", s);
-	/* on to the caller: sift's Via off, to the next Via's received and rport */
-	if (!sift_response_hop_scratch(s) &&
+	/* on to the caller: sift's Via off, to the next Via's received and rport, which must be
+	 * where the request came from */
+	if (!sift_response_hop_scratch(s) && sift_addr_eq(&s->plan.dst, &up_of(p, x)->a.peer) &&
 	    !sift_forward_send(&p->fwd, s, sift_punt_send_fd_cb, p))
 		p->cl.st.responses++;
 }
@@ -400,9 +417,9 @@ json_t *sift_client_json(const struct sift_punt *p)
 {
 	const struct sift_client *c = &p->cl;
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
 			 "s:I, s:I, s:I}, s:o}",
-			 "requests", (json_int_t)c->st.requests, "no_target",
+			 "requests", (json_int_t)c->st.requests, "foreign", (json_int_t)c->st.foreign, "no_target",
 			 (json_int_t)c->st.no_target, "relay_denied", (json_int_t)c->st.relay_denied,
 			 "responses", (json_int_t)c->st.responses, "acks_sent",
 			 (json_int_t)c->st.acks_sent, "acks_absorbed", (json_int_t)c->st.acks_absorbed,

@@ -28,6 +28,7 @@
 
 struct sift_client_stats {
 	uint64_t requests;    /* requests to a next hop by name */
+	uint64_t foreign;     /* responses with a branch of ours from another than its target: dropped */
 	uint64_t no_target;   /* the name gave no address (503) */
 	uint64_t relay_denied; /* every address it gave was one the relay policy refuses */
 	uint64_t responses;   /* passed on to the caller */
@@ -61,8 +62,11 @@ void sift_client_close(struct sift_punt *p);
  */
 int sift_client_request(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
 			const struct sift_arrival *a);
-/* A response to one of siftd's own requests (decision FOR_US) in p->scratch. */
-void sift_client_response(struct sift_punt *p, size_t n);
+/*
+ * A response to one of siftd's own requests (decision FOR_US) in p->scratch,
+ * arrived as @a says: taken only from the target the request went to.
+ */
+void sift_client_response(struct sift_punt *p, size_t n, const struct sift_arrival *a);
 
 int sift_client_timeout_ms(struct sift_punt *p);
 void sift_client_tick(struct sift_punt *p);

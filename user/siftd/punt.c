@@ -427,7 +427,7 @@ static void response_in(struct sift_punt *p, size_t n, const struct sift_arrival
 	reason = sift_fwd_decide(&p->fwd.tables, s, a, p->key);
 	if (reason == SIFT_REASON_FOR_US) {
 		p->st.responses_ours++; /* to a request siftd made itself: its client transaction */
-		sift_client_response(p, n);
+		sift_client_response(p, n, a);
 		return;
 	}
 	if (reason == SIFT_REASON_FORGED_RESPONSE || reason == SIFT_REASON_NOT_OUR_VIA)

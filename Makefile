@@ -28,7 +28,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(B)
 TEST_CFLAGS := -Iuser/siftctl -Iuser/siftd -Itests/lib
 LDLIBS_XDP := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz
-LDLIBS := $(LDLIBS_XDP) -lyaml -ljansson -lcares -lsystemd -lmicrohttpd
+LDLIBS := $(LDLIBS_XDP) -lyaml -ljansson -lcares -lsystemd -lmicrohttpd -lpcap
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 LIB_SRCS := $(wildcard user/lib/*.c)
@@ -46,7 +46,7 @@ BINS := $(B)/siftd $(B)/siftctl
 TEST_BINS := $(B)/tests/unit_tests $(B)/tests/bpf_tests $(B)/fuzz/fuzz_sip $(B)/tests/udpsend \
 	     $(B)/bench/fwd_bench $(LAB_BPF)
 
-.PHONY: all deps deps-quiet check test demo bench bench-parse bench-fwd bench-shield bench-slow clean install uninstall lab-up lab-down fuzz
+.PHONY: all deps deps-quiet check test demo bench bench-parse bench-trace bench-fwd bench-shield bench-slow clean install uninstall lab-up lab-down fuzz
 all: $(BPF_OBJ) $(SKEL) $(BINS)
 
 # --- BPF -------------------------------------------------------------------
@@ -148,7 +148,29 @@ $(B)/bench/fwd_bench: $(B)/tests/bench/fwd_bench.o $(TESTLIB_OBJS) $(B)/libsift.
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
-BENCH_BINS := $(B)/bench/bench_parse $(B)/bench/fwd_bench $(B)/bench/sipload
+# The same harness on a build without the trace hook (SIFT_NO_TRACE): make bench-trace.
+$(B)/notrace/sift.bpf.o: bpf/sift.bpf.c | $(B)
+	$(call msg,BPF,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSIFT_NO_TRACE -MMD -MP -c $< -o $@
+	$(Q)$(BPF_CHECK)
+
+$(B)/notrace/sift.skel.h: $(B)/notrace/sift.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name sift > $@
+
+NOTRACE_OBJS := $(patsubst %.c,$(B)/notrace/%.o,tests/bench/bench_parse.c tests/bpf/fwd_fixture.c \
+		$(wildcard tests/lib/*.c))
+$(NOTRACE_OBJS): $(B)/notrace/%.o: %.c $(B)/notrace/sift.skel.h $(B)/bench/scan.skel.h $(B)/bench/stages.skel.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -I$(B)/notrace $(CFLAGS) $(TEST_CFLAGS) -I$(B)/bench -Itests/bpf -MMD -MP -c $< -o $@
+
+$(B)/bench/bench_parse_notrace: $(NOTRACE_OBJS) $(B)/libsift.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+BENCH_BINS := $(B)/bench/bench_parse $(B)/bench/bench_parse_notrace $(B)/bench/fwd_bench $(B)/bench/sipload
 # With BPF run statistics on, every program run pays two clock reads (~45 ns on the dev VM).
 BENCH_STATS_WARN = @[ "$$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)" != 1 ] || \
 	echo "bench: kernel.bpf_stats_enabled=1 adds two clock reads to every BPF run; figures are inflated" >&2
@@ -173,8 +195,13 @@ bench-slow: all $(BENCH_BINS)
 	$(Q)scripts/deps.sh bench >/dev/null
 	$(Q)tests/bench/slow.sh
 
+# What the trace hook costs when no trace runs: this build against one without it.
+bench-trace: deps-quiet all $(BENCH_BINS)
+	$(BENCH_STATS_WARN)
+	$(Q)tests/bench/trace_idle.sh
+
 # Every benchmark, BENCH lines on stdout (copied into the README's table).
-bench: bench-parse bench-fwd bench-shield bench-slow
+bench: bench-parse bench-trace bench-fwd bench-shield bench-slow
 
 # --- fuzzing: the native parser under libFuzzer, ASan and UBSan ---------------
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -586,19 +586,22 @@ SIFT_SUBPROG int sift_fwd_build(struct xdp_md *ctx, struct sift_scratch *s, __u3
 /* ---- the whole stage ------------------------------------------------------------- */
 
 /* Count a forwarding reason under forward.punt or forward.drop, as its class says. */
-static __always_inline int sift_fwd_refuse(struct sift_stats *st, __u32 reason, __u64 bytes)
+static __always_inline int sift_fwd_refuse(struct sift_stats *st, struct sift_fwd_plan *pl,
+					   __u32 reason, __u64 bytes)
 {
 	__u32 cls = sift_reason_class[reason & (SIFT_REASON_CLASS_SLOTS - 1)];
 
 	if (reason == 0 || reason >= SIFT_REASON__MAX)
 		return XDP_PASS;
 	if (cls == SIFT_RCLASS_reject) {
+		pl->refused = SIFT_STAT_DROP_BASE + reason - 1;
 		sift_count(st, SIFT_STAT_FWD_DROP, bytes);
-		sift_count(st, SIFT_STAT_DROP_BASE + reason - 1, bytes);
+		sift_count(st, pl->refused, bytes);
 		return XDP_DROP;
 	}
+	pl->refused = SIFT_STAT_PUNT_BASE + reason - 1;
 	sift_count(st, SIFT_STAT_FWD_PUNT, bytes);
-	sift_count(st, SIFT_STAT_PUNT_BASE + reason - 1, bytes);
+	sift_count(st, pl->refused, bytes);
 	return XDP_PASS;
 }
 
@@ -621,28 +624,28 @@ static __always_inline int sift_forward(struct xdp_md *ctx, const struct sift_pk
 	r = request ? sift_decide_request(s) : sift_decide_response(s);
 	pl->decision = SIFT_PLAN_DECIDED | r;
 	if (r)
-		return sift_fwd_refuse(st, r, bytes);
+		return sift_fwd_refuse(st, pl, r, bytes);
 	r = sift_fwd_route(ctx, s, cfg->nh_cache_ms);
 	if (r)
-		return sift_fwd_refuse(st, r, bytes);
+		return sift_fwd_refuse(st, pl, r, bytes);
 	if (request) {
 		if (!(m->present & SIFT_HDR_MAX_FORWARDS))
 			pl->add_mf = 1;
 		else if (sift_mf_decrement(s))
-			return sift_fwd_refuse(st, SIFT_REASON_MAX_FORWARDS_ZERO, bytes);
+			return sift_fwd_refuse(st, pl, SIFT_REASON_MAX_FORWARDS_ZERO, bytes);
 		r = sift_via_received(s);
 		if (r)
-			return sift_fwd_refuse(st, r, bytes);
+			return sift_fwd_refuse(st, pl, r, bytes);
 		pl->callid_h = sift_callid_keyed(s);
 		pl->branch = sift_branch_hash(s, pl->key[0]);
 	}
 	r = sift_fwd_face(s, request);
 	if (r)
-		return sift_fwd_refuse(st, r, bytes);
+		return sift_fwd_refuse(st, pl, r, bytes);
 	pl->in_sum = sift_in_sum(pkt); /* only for what is sent on */
 	r = sift_fwd_build(ctx, s, pkt->payload_off);
 	if (r > 0)
-		return sift_fwd_refuse(st, r == 2 ? SIFT_REASON_NO_HEADROOM : SIFT_REASON_MTU, bytes);
+		return sift_fwd_refuse(st, pl, r == 2 ? SIFT_REASON_NO_HEADROOM : SIFT_REASON_MTU, bytes);
 	if (r < 0)
 		return XDP_ABORTED; /* half-written: never let the kernel see it */
 	sift_count(st, request ? SIFT_STAT_FWD_REQUEST : SIFT_STAT_FWD_RESPONSE, bytes);

@@ -2,7 +2,7 @@
 /*
  * sift_xdp: the SIP fast path.  This file only dispatches; each stage lives in
  * its own header: l2l4 (classify), shield (who, how often, what), sip
- * (copy, parse), fwd (the stateless proxy), stats.
+ * (copy, parse), fwd (the stateless proxy), stats, trace (siftctl trace).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -17,6 +17,7 @@
 #include "fwd.bpf.h"
 #include "transit.bpf.h"
 #include "unreach.bpf.h"
+#include "trace.bpf.h"
 
 /* Run first among the programs libxdp's dispatcher chains; pass on on XDP_PASS. */
 struct {
@@ -31,13 +32,13 @@ int sift_xdp(struct xdp_md *ctx)
 	struct sift_shield_tables tb = { .st = st };
 	__u64 bytes = ctx->data_end - ctx->data;
 	struct sift_pkt pkt = {};
-	struct sift_scratch *s;
+	struct sift_scratch *s, *parsed = NULL;
 	struct sift_config *cfg;
 	const struct sift_shield *sh = NULL;
 	struct sift_addr src;
 	enum sift_stat class;
 	int action = XDP_PASS, trusted = 0;
-	__u32 why, mclass;
+	__u32 why = 0, mclass;
 
 	class = sift_parse_l2l4(ctx, &pkt);
 	if (!pkt.ip_version)
@@ -91,6 +92,7 @@ int sift_xdp(struct xdp_md *ctx)
 			goto drop;
 	}
 	sift_sip_parse_count(s, &pkt, st, bytes);
+	parsed = s;
 	if (sh) {
 		why = sift_shield_message(&tb, sh, s);
 		if (why) {
@@ -104,19 +106,28 @@ int sift_xdp(struct xdp_md *ctx)
 		goto out; /* punts go up as they are; without the shield, drops too */
 	/* Only what is addressed to sift is proxied; the kernel has the rest. */
 	if (!pkt.ours) {
-		sift_count(st, SIFT_STAT_FWD_TRANSIT, bytes);
+		why = SIFT_STAT_FWD_TRANSIT;
+		sift_count(st, why, bytes);
 		goto out;
 	}
 	cfg = sift_cfg();
 	if (!cfg || !(cfg->flags & SIFT_CFG_FORWARD)) {
-		sift_count(st, SIFT_STAT_FWD_OFF, bytes);
+		why = SIFT_STAT_FWD_OFF;
+		sift_count(st, why, bytes);
 		goto out;
 	}
+	s->plan.refused = 0;
+	sift_trace_take(ctx, &pkt, s); /* the frame as it came, before it is rewritten */
 	action = sift_forward(ctx, &pkt, s, st, cfg, trusted, bytes);
+	why = s->plan.refused;
 out:
+	if (class == SIFT_STAT_CLASS_SIP)
+		sift_trace_emit(ctx, &pkt, parsed, action, why);
 	return sift_record(st, class, action, bytes);
 drop:
 	sift_count(st, why, bytes);
+	if (class == SIFT_STAT_CLASS_SIP)
+		sift_trace_emit(ctx, &pkt, parsed, XDP_DROP, why);
 	return sift_record(st, class, XDP_DROP, bytes);
 }
 

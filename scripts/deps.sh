@@ -10,11 +10,11 @@ PKGS=(
 	# build
 	make gcc clang llvm pkg-config libc6-dev
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev bpftool xdp-tools
-	libyaml-dev libjansson-dev libc-ares-dev libsystemd-dev libmicrohttpd-dev
+	libyaml-dev libjansson-dev libc-ares-dev libsystemd-dev libmicrohttpd-dev libpcap-dev
 	# tests
 	check libsubunit-dev libclang-rt-14-dev
 	iproute2 ethtool iputils-ping procps util-linux jq python3 python3-scapy curl
-	sip-tester sipvicious dnsmasq-base systemd python3-prometheus-client
+	sip-tester sipvicious dnsmasq-base systemd python3-prometheus-client tshark sngrep
 )
 if [ "${1:-}" = bench ]; then
 	PKGS+=(kamailio)

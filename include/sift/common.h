@@ -109,6 +109,8 @@ enum sift_msg_class {
  * method:   SIP datagrams over UDP per method class (sniffed before parsing).
  * shield:   what the shield dropped and why, and the bans it imposed.
  * action:   every packet ends in exactly one XDP action.
+ * trace:    messages the live trace matched: sent to siftctl, or lost to its
+ *           rate cap or a full ring (include/sift/trace.h).
  */
 #define SIFT_STAT_REASON_(X, pre, grp, id, name, cls) X(pre##id, grp, name)
 
@@ -133,6 +135,9 @@ enum sift_msg_class {
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
 	X(BACKEND_UNREACH, health, icmp_unreachable)                                               \
+	X(TRACE_SENT, trace, sent)                                                                 \
+	X(TRACE_RATE_CAPPED, trace, rate_capped)                                                   \
+	X(TRACE_RING_FULL, trace, ring_full)                                                       \
 	X(TRANSIT_DROPPED, transit, dropped)                                                       \
 	X(TRANSIT_ROUTED, transit, routed)                                                         \
 	X(METHOD_INVITE, method, invite)                                                           \

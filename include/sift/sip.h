@@ -264,6 +264,7 @@ struct sift_fwd_plan {
 	 */
 	__u32 in_sum;
 	__u32 mf_delta;
+	__u32 refused; /* XDP: the counter a refusal was counted under (the trace reads it) */
 	__u32 vpar_len;
 	__u8 vpar[SIFT_VIA_PARAMS_MAX + 8]; /* what the top Via gains at via_at */
 };

@@ -80,7 +80,7 @@ families = {"class": ("sift_packets", "class"), "verdict": ("sift_sip_verdicts",
             "sip_drop": ("sift_dropped", "reason"), "transit": ("sift_transit", "outcome"),
             "method": ("sift_sip_messages", "method"), "shield": ("sift_shield_drops", "reason"),
             "action": ("sift_xdp_actions", "action"),
-            "health": ("sift_backend_signals", "signal")}
+            "health": ("sift_backend_signals", "signal"), "trace": ("sift_trace_events", "outcome")}
 n = 0
 for group, counters in stats.items():
     fam, label = families[group]

@@ -13,5 +13,6 @@ Suite *shield_suite(void);
 Suite *reply_suite(void);
 Suite *txn_suite(void);
 Suite *txn_client_suite(void);
+Suite *trace_suite(void);
 
 #endif

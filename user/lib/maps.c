@@ -48,6 +48,7 @@ int sift_map_open(const char *pin_path, const char *name)
 }
 
 #include <stddef.h>
+#include <sift/trace.h>
 
 static const struct {
 	const char *name;
@@ -64,7 +65,8 @@ static const struct {
 	PINNED(shield, SIFT_MAP_SHIELD),   PINNED(acl_deny, SIFT_MAP_ACL_DENY),
 	PINNED(acl_allow, SIFT_MAP_ACL_ALLOW), PINNED(bans, SIFT_MAP_BANS),
 	PINNED(caps, SIFT_MAP_CAPS),	   PINNED(scanners, SIFT_MAP_SCANNERS),
-	PINNED(unreach, SIFT_MAP_UNREACH),
+	PINNED(unreach, SIFT_MAP_UNREACH), PINNED(trace_cfg, SIFT_MAP_TRACE_CFG),
+	PINNED(trace, SIFT_MAP_TRACE),
 #undef PINNED
 };
 

@@ -32,6 +32,8 @@ struct sift_maps {
 	int caps;
 	int scanners;
 	int unreach; /* the ring buffer of backends ICMP says are gone */
+	int trace_cfg; /* the live trace's filter (include/sift/trace.h) */
+	int trace;     /* the live trace's ring buffer */
 };
 
 /* Every fd to -1. */

@@ -281,6 +281,7 @@ static const struct cmd objects[] = {
 	{ "acl", .sub = acl_cmds },
 	{ "limit", .sub = limit_cmds },
 	{ "ban", .sub = ban_cmds },
+	{ "trace", .sub = NULL }, /* trace_cmd: its arguments follow it directly */
 	{},
 };
 
@@ -298,8 +299,16 @@ static void usage(FILE *f)
 		   "  -h, --help             this text\n"
 		   "\n"
 		   "OBJECT := { stats | prog | sip | route | group | backend | live | daemon |\n"
-		   "            shield | acl | limit | ban }\n",
+		   "            shield | acl | limit | ban | trace }\n",
 		SIFT_PIN_PATH_DEFAULT, SIFT_RUN_DIR_DEFAULT);
+}
+
+static void print_obj(const struct cmd *o)
+{
+	if (o->sub)
+		print_cmds(o->name, o->sub);
+	else
+		printf("  siftctl %-18s %s\n", trace_cmd.name, trace_cmd.help);
 }
 
 static void help(void)
@@ -307,7 +316,7 @@ static void help(void)
 	usage(stdout);
 	printf("\n");
 	for (const struct cmd *o = objects; o->name; o++)
-		print_cmds(o->name, o->sub);
+		print_obj(o);
 	printf("\nExit status: 0 success, 1 runtime error, 2 usage error.\n");
 }
 
@@ -365,7 +374,7 @@ int siftctl_main(int argc, char **argv)
 			obj = lookup(objects, "object", argv[optind + 1]);
 			if (!obj)
 				return SIFTCTL_EXIT_USAGE;
-			print_cmds(obj->name, obj->sub);
+			print_obj(obj);
 			return SIFTCTL_EXIT_OK;
 		}
 		help();
@@ -374,7 +383,10 @@ int siftctl_main(int argc, char **argv)
 	obj = lookup(objects, "object", argv[optind]);
 	if (!obj)
 		return SIFTCTL_EXIT_USAGE;
-	ret = dispatch(&c, obj->name, obj->sub, argc - optind - 1, argv + optind + 1);
+	if (!obj->sub)
+		ret = trace_cmd.fn(&c, argc - optind - 1, argv + optind + 1);
+	else
+		ret = dispatch(&c, obj->name, obj->sub, argc - optind - 1, argv + optind + 1);
 	if (out_flush() && !ret)
 		ret = SIFTCTL_EXIT_FAIL;
 	return ret;

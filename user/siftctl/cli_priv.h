@@ -57,5 +57,7 @@ extern const struct cmd shield_cmds[];
 extern const struct cmd acl_cmds[];
 extern const struct cmd limit_cmds[];
 extern const struct cmd ban_cmds[];
+/* An object that is a command itself: siftctl trace ARGS. */
+extern const struct cmd trace_cmd;
 
 #endif

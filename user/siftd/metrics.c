@@ -77,6 +77,7 @@ static const struct {
 	{ "shield", "sift_shield_drops", "reason", "Messages the shield dropped, by reason" },
 	{ "action", "sift_xdp_actions", "action", "XDP verdicts returned" },
 	{ "health", "sift_backend_signals", "signal", "Signs in the traffic that a backend is gone" },
+	{ "trace", "sift_trace_events", "outcome", "Messages the live trace matched, by what became of them" },
 };
 
 static void fast_path(struct sift_metrics *m, struct buf *b)

@@ -120,6 +120,8 @@ int sift_xdp(struct xdp_md *ctx)
 	sift_trace_take(ctx, &pkt, s); /* the frame as it came, before it is rewritten */
 	action = sift_forward(ctx, &pkt, s, st, cfg, trusted, bytes);
 	why = s->plan.refused;
+	if (s->msg.kind == SIFT_KIND_RESPONSE && s->msg.status == 503 && action >= XDP_TX)
+		sift_unreach_503(&pkt, st); /* a backend that says it takes no more */
 out:
 	if (class == SIFT_STAT_CLASS_SIP)
 		sift_trace_emit(ctx, &pkt, parsed, action, why);

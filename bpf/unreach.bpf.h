@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Passive backend failure detection: an ICMP port unreachable from a
- * backend, about a datagram sift sent it, means nothing listens there any
- * more.  The fast path tells siftd through a ring buffer (include/sift/fwd.h:
+ * Passive backend failure detection: an ICMP port (or host, or ICMPv6
+ * address) unreachable from a backend, about a datagram sift sent it, means
+ * nothing listens there any more.  The fast path tells siftd through a ring buffer (include/sift/fwd.h:
  * sift_unreach), which takes the backend out of the tables at once, without
  * waiting for probes to time out.  Only the backend's own address is
  * believed (the ICMP's source is the address the quoted datagram went to,
@@ -45,8 +45,9 @@ static __always_inline void sift_unreach_check(struct xdp_md *ctx, const struct 
 	off &= 0x1ff;
 	h = data + off;
 	if (pkt->ip_version == 4) {
-		/* type 3 code 3, the original IP header (no options), its UDP header */
-		if ((void *)(h + 8 + 20 + 8) > end || h[0] != 3 || h[1] != 3 || h[8] != 0x45 ||
+		/* type 3 code 1 or 3 (host, port), the original IP header (no options), its UDP header */
+		if ((void *)(h + 8 + 20 + 8) > end || h[0] != 3 || (h[1] != 3 && h[1] != 1) ||
+		    h[8] != 0x45 ||
 		    h[8 + 9] != IPPROTO_UDP)
 			return;
 		from.family = SIFT_AF_INET;
@@ -55,8 +56,8 @@ static __always_inline void sift_unreach_check(struct xdp_md *ctx, const struct 
 		__builtin_memcpy(&hop.addr.v4, h + 8 + 16, 4);
 		udp = h + 8 + 20;
 	} else {
-		/* type 1 code 4, the original IPv6 header, its UDP header */
-		if ((void *)(h + 8 + 40 + 8) > end || h[0] != 1 || h[1] != 4 ||
+		/* type 1 code 3 or 4 (address, port), the original IPv6 header, its UDP header */
+		if ((void *)(h + 8 + 40 + 8) > end || h[0] != 1 || (h[1] != 4 && h[1] != 3) ||
 		    h[8 + 6] != IPPROTO_UDP)
 			return;
 		from.family = SIFT_AF_INET6;
@@ -79,8 +80,33 @@ static __always_inline void sift_unreach_check(struct xdp_md *ctx, const struct 
 		return;
 	ev.addr = hop.addr;
 	ev.port = hop.port;
+	ev.why = SIFT_GONE_ICMP;
 	sift_count(st, SIFT_STAT_BACKEND_UNREACH, 0);
 	/* a full ring (siftd behind) loses the event: the probes still find the backend gone */
+	bpf_ringbuf_output(&SIFT_MAP_UNREACH, &ev, sizeof(ev), 0);
+}
+
+/*
+ * A 503 Service Unavailable that came from a backend's own address and port
+ * (and was forwarded as any response): the backend says it takes no more
+ * (RFC 3261 21.5.4); siftd takes it out until a probe is answered.  Only
+ * 503s pay the lookup.
+ */
+static __always_inline void sift_unreach_503(const struct sift_pkt *pkt, struct sift_stats *st)
+{
+	struct sift_unreach_event ev = {};
+	struct sift_hop_key hop = {};
+	__u32 *hf;
+
+	hop.addr = pkt->saddr;
+	hop.port = pkt->sport;
+	hf = bpf_map_lookup_elem(&SIFT_MAP_HOPS, &hop);
+	if (!hf || !(*hf & SIFT_HOP_BACKEND))
+		return;
+	ev.addr = hop.addr;
+	ev.port = hop.port;
+	ev.why = SIFT_GONE_503;
+	sift_count(st, SIFT_STAT_BACKEND_503, 0);
 	bpf_ringbuf_output(&SIFT_MAP_UNREACH, &ev, sizeof(ev), 0);
 }
 

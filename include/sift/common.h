@@ -135,6 +135,7 @@ enum sift_msg_class {
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, PUNT_, sip_punt)                                    \
 	SIFT_REASON_LIST(SIFT_STAT_REASON_, X, DROP_, sip_drop)                                    \
 	X(BACKEND_UNREACH, health, icmp_unreachable)                                               \
+	X(BACKEND_503, health, sip_503)                                                            \
 	X(TRACE_SENT, trace, sent)                                                                 \
 	X(TRACE_RATE_CAPPED, trace, rate_capped)                                                   \
 	X(TRACE_RING_FULL, trace, ring_full)                                                       \

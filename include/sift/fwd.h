@@ -215,17 +215,22 @@ struct sift_nh {
 #define SIFT_BRANCH_LEN (SIFT_BRANCH_PREFIX_LEN + 24)
 
 /*
- * sift_unreach: a ring buffer of backends the network says are gone, seen in
+ * sift_unreach: a ring buffer of backends the traffic says are gone, seen in
  * XDP: an ICMP port unreachable (ICMPv6 type 1 code 4) from a backend's own
- * address, about a datagram sift sent it from its SIP port.  siftd takes the
- * backend out of the tables at once; its probes bring it back.
+ * address, about a datagram sift sent it from its SIP port; or a 503 Service
+ * Unavailable from a backend's address and port.  siftd takes the backend
+ * out of the tables at once; its probes bring it back.
  */
 #define SIFT_MAP_UNREACH sift_unreach
 #define SIFT_UNREACH_RING (64 * 1024)
+enum sift_gone {
+	SIFT_GONE_ICMP, /* ICMP port unreachable */
+	SIFT_GONE_503,  /* it answered 503 Service Unavailable */
+};
 struct sift_unreach_event {
 	struct sift_addr addr; /* the backend */
 	__u16 port;
-	__u16 pad;
+	__u16 why; /* enum sift_gone */
 };
 
 /* The tables the forwarding decision reads (include/sift/fwd_decide.h), by what they map. */

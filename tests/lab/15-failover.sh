@@ -68,4 +68,38 @@ check "no other backend went" bash -c "! grep -q 'unreachable: ICMP' <(grep -v '
 start_uas "$BE3"
 back() { [ "$(health "$BE3")" = ok ]; }
 check "$BE3 restarted: back once a probe is answered" wait_for 12 back
+
+# --- a 503 from a backend takes it out at once; a probe answered brings it back ---------------
+"$SIFTCTL" backend set core "$BE1" state drain >/dev/null
+"$SIFTCTL" backend set core "$BE3" state drain >/dev/null
+stop_pid "${UAS[$BE2]}"
+ip netns exec "$LAB_BE" python3 "$TOP/tests/lab/sipwire.py" uas --bind "$BE2:5060" --seconds 30 \
+	--log "$T_TMP/uas503.log" --invite "503 Service Unavailable" --ready "$T_TMP/uas503.ready" &
+UAS503=$!
+T_PIDS+=("$UAS503")
+wait_for 5 test -e "$T_TMP/uas503.ready"
+s0=$(stat_get health sip_503 packets)
+msg inv503 "INVITE sip:1000@$LAB_RTR_GEN_V4 SIP/2.0\nVia: SIP/2.0/UDP $LAB_GEN_V4:5070;branch=z9hG4bKinv503\nMax-Forwards: 70\nTo: <sip:1000@$LAB_RTR_GEN_V4>\nFrom: <sip:a@$LAB_GEN_V4>;tag=f503\nCall-ID: inv503@lab\nCSeq: 1 INVITE\nContent-Length: 0\n\n" >/dev/null
+EXCHANGE_SECONDS=0.5 exchange "$LAB_GEN_V4:5070" "$LAB_RTR_GEN_V4:5060" "$T_TMP/inv503.log" "$T_TMP/inv503.sip"
+check_eq "the only backend taking calls answers 503: the caller gets it" \
+	"$(jq -r '.start' "$T_TMP/inv503.log" | tr -d '\r' | head -1)" "SIP/2.0 503 Service Unavailable"
+out503() { [ "$(health "$BE2")" = unreachable ]; }
+check "and siftd takes $BE2 out at once" wait_for 1 out503
+check_eq "saying why" "$("$SIFTCTL" -j backend show core | jq -r --arg b "$BE2" '.[] | select(.address == $b) | "\(.out_why) \(.out_503)"')" "503 1"
+check_eq "the fast path counted the 503" "$(( $(stat_get health sip_503 packets) - s0 ))" 1
+check "and logged it" grep -q "backend $BE2:5060 of group 'core' is unreachable: 503 Service Unavailable" "$T_TMP/siftd.log"
+back2() { [ "$(health "$BE2")" = ok ]; }
+check "its next probe (OPTIONS: 200) brings it back (interval 5 s +-20%)" wait_for 8 back2
+stop_pid "$UAS503"
+
+# an ICMP host unreachable from a backend's own address counts as its port unreachable does
+in_be /usr/bin/python3 - "$BE1" "$LAB_RTR_BE_V4" <<'PY'
+import sys
+from scapy.all import IP, ICMP, UDP, send
+be1, sift_be = sys.argv[1:]
+send(IP(src=be1, dst=sift_be) / ICMP(type=3, code=1) / IP(src=sift_be, dst=be1) / UDP(sport=5060, dport=5060),
+     verbose=False)
+PY
+out1() { [ "$(health "$BE1")" = unreachable ]; }
+check "ICMP host unreachable from $BE1 itself: out at once" wait_for 1 out1
 stop_pid "$SIFTD_PID"

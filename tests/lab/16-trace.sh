@@ -65,8 +65,8 @@ T_PIDS+=("$HEP_PID")
 wait_for 5 test -e "$T_TMP/hep.ready"
 "$SIFTCTL" ban add "$BANNED" ttl 60 >/dev/null
 trace_bg src src "$BANNED" count 3 duration 15 --pcap "$T_TMP/src.pcap" --hep 127.0.0.1:9060
-exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" /dev/null "$(opt other "$LAB_GEN_V4")"
-for i in 1 2 3 4; do exchange "$BANNED:5070" "$SIFT4:5060" /dev/null "$(opt ban$i "$BANNED")"; done
+exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" "$T_TMP/x.log" "$(opt other "$LAB_GEN_V4")"
+for i in 1 2 3 4; do exchange "$BANNED:5070" "$SIFT4:5060" "$T_TMP/x.log" "$(opt ban$i "$BANNED")"; done
 trace_wait
 check_eq "trace src: stops by itself after count 3" "$?" 0
 check_eq "three lines, all from the banned source" \
@@ -115,7 +115,7 @@ nsenter --net="/run/netns/$LAB_RTR" "$SIFTCTL" trace verdict punt reason sip_pun
 TRACE_PID=$!
 T_PIDS+=("$TRACE_PID")
 sleep 0.5
-exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" /dev/null "$(opt fine "$LAB_GEN_V4")"
+exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" "$T_TMP/x.log" "$(opt fine "$LAB_GEN_V4")"
 msg mf0 "INVITE sip:1000@$SIFT4 SIP/2.0\nVia: SIP/2.0/UDP $LAB_GEN_V4:5070;branch=z9hG4bKmf0\nMax-Forwards: 0\nTo: <sip:1000@$SIFT4>\nFrom: <sip:a@$LAB_GEN_V4>;tag=fmf0\nCall-ID: mf0@lab\nCSeq: 1 INVITE\nContent-Length: 0\n\n" >/dev/null
 exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" "$T_TMP/mf0.log" "$T_TMP/mf0.sip"
 trace_wait
@@ -130,7 +130,7 @@ SNG_PID=$!
 T_PIDS+=("$SNG_PID")
 sleep 1
 trace_bg sng callid sng1@lab count 1 duration 10 --hep 127.0.0.1:9061
-exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" /dev/null "$(opt sng1 "$LAB_GEN_V4")"
+exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" "$T_TMP/x.log" "$(opt sng1 "$LAB_GEN_V4")"
 trace_wait
 sleep 1
 stop_pid "$SNG_PID"
@@ -166,7 +166,7 @@ wait "$TRACE_PID" 2>/dev/null
 T_PIDS=("${T_PIDS[@]/$TRACE_PID/}")
 sleep 3.5
 sent0=$(stat_get trace sent packets)
-exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" /dev/null "$(opt after "$LAB_GEN_V4")"
+exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" "$T_TMP/x.log" "$(opt after "$LAB_GEN_V4")"
 check_eq "3 s after siftctl was killed, nothing more is traced" "$(stat_get trace sent packets)" "$sent0"
 in_rtr "$SIFTCTL" trace count 1 duration 1 >/dev/null 2>&1
 check_eq "and a new trace may start" "$?" 0

@@ -224,7 +224,7 @@ exchange() {
 	local from=$1 to=$2 log=$3 m=()
 	shift 3
 	for f in "$@"; do m+=(--msg "$f"); done
-	rm -f "$log"
+	[ -f "$log" ] && rm -f "$log" # a regular file only: never /dev/null
 	ip netns exec "$LAB_GEN" $WIRE send --bind "$from" --to "$to" "${m[@]}" \
 		--seconds "${EXCHANGE_SECONDS:-1.5}" --log "$log"
 }

@@ -10,7 +10,9 @@ from a chosen address and port, and log what arrives where.
         Send each message (a file, "\\n" line ends turned into CRLF) from the
         bound socket, then keep receiving on it for S seconds (default 0).
     sipwire.py uas --bind ADDR:PORT --seconds S --log FILE [--contact URI]
-        Answer every request but ACK with 200 OK, back to where it came from.
+                   [--invite STATUS]
+        Answer every request but ACK with 200 OK, back to where it came from
+        (INVITEs with STATUS, "503 Service Unavailable" say, if given).
     sipwire.py answer --log FILE --callid ID --out FILE [--via1 VIA] [--set-callid ID]
         Write the 200 OK a UAS would send for the request with Call-ID ID in
         a listen log, the Via below the top one or the Call-ID changed if asked
@@ -169,7 +171,8 @@ def cmd_uas(a):
         method = rec["start"].split(" ", 1)[0]
         if rec["start"].startswith("SIP/2.0") or method == "ACK":
             return
-        sock.sendto(answer(rec["text"], "200 OK", "uas1", a.contact and
+        status = a.invite if method == "INVITE" and a.invite else "200 OK"
+        sock.sendto(answer(rec["text"], status, "uas1", a.contact and
                            "Contact: <%s>" % a.contact), src)
 
     receive([(s, name)], a.seconds, log, on)
@@ -215,6 +218,7 @@ def main(argv):
     up.add_argument("--seconds", type=float, required=True)
     up.add_argument("--log", required=True)
     up.add_argument("--contact", default="")
+    up.add_argument("--invite")
     up.add_argument("--ready")
     ap = sub.add_parser("answer")
     ap.add_argument("--log", required=True)

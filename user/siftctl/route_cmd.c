@@ -188,6 +188,12 @@ static void print_backend(json_t *b)
 		out_text(" %7s", "-");
 	out_s64("id", " %4lld", json_integer_value(json_object_get(b, "id")));
 	out_str("origin", " %s\n", json_string_value(json_object_get(b, "origin")));
+	/* JSON only: what took it out of the table last, and how often the fast path's signs did */
+	if (json_object_get(b, "out_icmp")) {
+		out_str("out_why", NULL, json_string_value(json_object_get(b, "out_why")));
+		out_u64("out_icmp", NULL, json_integer_value(json_object_get(b, "out_icmp")));
+		out_u64("out_503", NULL, json_integer_value(json_object_get(b, "out_503")));
+	}
 	out_close_obj();
 }
 

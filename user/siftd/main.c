@@ -408,11 +408,21 @@ json_t *siftd_reload(struct siftd *d)
 	return report;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void arm_timer(struct siftd *d)
 {
 	struct itimerspec its = {};
 
-	its.it_value.tv_sec = its.it_interval.tv_sec = d->conf.probe_interval;
+	/* each backend has its own jittered time; the tick is their resolution */
+	if (d->conf.probe_interval)
+		its.it_value.tv_nsec = its.it_interval.tv_nsec = SIFT_PROBE_TICK_MS * 1000000l;
 	timerfd_settime(d->timer_fd, 0, &its, NULL);
 }
 
@@ -423,7 +433,7 @@ static int on_unreach(void *ctx, void *data, size_t len)
 	const struct sift_unreach_event *ev = data;
 
 	if (len >= sizeof(*ev))
-		d->unreach_changed |= sift_probe_gone(d->probe, &ev->addr, ev->port);
+		d->unreach_changed |= sift_probe_gone(d->probe, &ev->addr, ev->port, ev->why);
 	return 0;
 }
 
@@ -507,7 +517,7 @@ static int run(struct siftd *d)
 			changed |= sift_probe_input(d->probe, d->probe->fd6);
 		if ((pfd[FD_TIMER].revents & POLLIN) &&
 		    read(d->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
-			changed |= sift_probe_tick(d->probe);
+			changed |= sift_probe_tick(d->probe, now_ms());
 		if (unr_at < met_at && pfd[unr_at].revents) {
 			d->unreach_changed = false;
 			ring_buffer__consume(d->unreach);

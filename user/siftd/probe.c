@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sift/fwd.h>
 
 #include "addr.h"
 #include "log.h"
@@ -64,6 +65,18 @@ void sift_probe_config(struct sift_prober *p, unsigned int interval, unsigned in
 {
 	p->interval = interval;
 	p->failures = failures ? failures : 1;
+	for (unsigned int i = 0; i < p->n; i++)
+		p->t[i].next_ms = 0; /* a new interval starts at the next tick */
+}
+
+/* The interval, jittered: uniformly within +-20%. */
+static int64_t jittered_ms(const struct sift_prober *p)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)random();
+	return (int64_t)p->interval * (800 + r % 401);
 }
 
 /* "host:port" sift is seen as by @dst, from the kernel's own route choice. */
@@ -204,7 +217,7 @@ void sift_probe_sync(struct sift_prober *p, const struct sift_routing *r)
 				send_probe(p, i);
 }
 
-bool sift_probe_tick(struct sift_prober *p)
+bool sift_probe_tick(struct sift_prober *p, int64_t now_ms)
 {
 	bool changed = false;
 	char a[SIFT_ADDRSTRLEN];
@@ -214,11 +227,20 @@ bool sift_probe_tick(struct sift_prober *p)
 	for (unsigned int i = 0; i < p->n; i++) {
 		struct sift_probe_target *t = &p->t[i];
 
+		if (!t->next_ms) {
+			/* first tick with this interval: spread the backends over it */
+			t->next_ms = now_ms + jittered_ms(p) / 2;
+			continue;
+		}
+		if (now_ms < t->next_ms)
+			continue;
+		t->next_ms = now_ms + jittered_ms(p);
 		if (t->pending && ++t->misses >= p->failures &&
 		    t->health != SIFT_HEALTH_UNREACHABLE) {
 			pr_warn("backend %s:%u of group '%s' is unreachable: %u probes unanswered",
 				sift_addr_fmt(&t->addr, a, sizeof(a)), t->port, t->group, t->misses);
 			t->health = SIFT_HEALTH_UNREACHABLE;
+			t->out_why = "probes";
 			changed = true;
 		}
 		send_probe(p, i);
@@ -226,7 +248,8 @@ bool sift_probe_tick(struct sift_prober *p)
 	return changed;
 }
 
-bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned int port)
+bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned int port,
+		     unsigned int why)
 {
 	bool changed = false;
 	char txt[SIFT_ADDRSTRLEN];
@@ -240,12 +263,19 @@ bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned 
 		if (t->port != port || !sift_addr_eq(&t->addr, a) ||
 		    t->health == SIFT_HEALTH_UNREACHABLE)
 			continue;
-		pr_warn("backend %s:%u of group '%s' is unreachable: ICMP port unreachable from it; "
+		pr_warn("backend %s:%u of group '%s' is unreachable: %s from it; "
 			"out of the table until a probe is answered",
-			sift_addr_fmt(&t->addr, txt, sizeof(txt)), t->port, t->group);
+			sift_addr_fmt(&t->addr, txt, sizeof(txt)), t->port, t->group,
+			why == SIFT_GONE_503 ? "503 Service Unavailable" : "ICMP port unreachable");
 		t->health = SIFT_HEALTH_UNREACHABLE;
 		t->misses = p->failures;
-		t->icmp++;
+		if (why == SIFT_GONE_503) {
+			t->out_503++;
+			t->out_why = "503";
+		} else {
+			t->out_icmp++;
+			t->out_why = "icmp";
+		}
 		changed = true;
 	}
 	return changed;
@@ -302,10 +332,12 @@ bool sift_probe_input(struct sift_prober *p, int fd)
 		if ((uint32_t)seq != t->seq)
 			continue; /* a late answer to an older probe */
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		t->last_status = s->msg.status;
+		if (s->msg.status == 503)
+			continue; /* up, and says it takes nothing: a miss, as no answer */
 		t->rtt_ms = (now.tv_sec - t->sent_at.tv_sec) * 1e3 +
 			    (now.tv_nsec - t->sent_at.tv_nsec) / 1e6;
 		t->pending = false;
-		t->misses = 0;
 		t->answered++;
 		{
 			static const double le[SIFT_PROBE_RTT_BUCKETS] = SIFT_PROBE_RTT_LE;
@@ -318,7 +350,7 @@ bool sift_probe_input(struct sift_prober *p, int fd)
 					break;
 				}
 		}
-		t->last_status = s->msg.status;
+		t->misses = 0;
 		if (t->health == SIFT_HEALTH_UNREACHABLE) {
 			pr_info("backend %s:%u of group '%s' answers again",
 				sift_addr_fmt(&t->addr, a, sizeof(a)), t->port, t->group);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Backend health: an OPTIONS probe to every backend each interval.  A
- * backend that leaves `failures` probes in a row unanswered is unreachable
- * and gets no traffic (its group's table is rebuilt without it) until it
- * answers again; any response counts as an answer.
+ * Backend health: an OPTIONS probe to every backend each interval, each
+ * backend on its own clock, jittered by +-20% so that probes from several
+ * sift nodes (and to many backends) do not fall in step.  A backend that
+ * leaves `failures` probes in a row unanswered is unreachable and gets no
+ * traffic (its group's table is rebuilt without it) until it answers again;
+ * any response but 503 counts as an answer.  The fast path's signs take a
+ * backend out at once (sift_probe_gone): ICMP port unreachable from it, or a
+ * 503 from it; the probes bring it back.
  *
  * The probes also keep the kernel's neighbour entries for the backends
  * resolved: the fast path forwards without the kernel ever sending to a
@@ -43,7 +47,10 @@ struct sift_probe_target {
 	uint64_t rtt_buckets[SIFT_PROBE_RTT_BUCKETS]; /* answers per RTT bucket (not cumulative) */
 	double rtt_sum; /* seconds, over every answer */
 	uint64_t sent, answered;
-	uint64_t icmp; /* times an ICMP port unreachable took it out (sift_probe_gone) */
+	uint64_t out_icmp; /* times an ICMP port unreachable took it out (sift_probe_gone) */
+	uint64_t out_503;  /* times a 503 from it took it out */
+	const char *out_why; /* what took it out last: "probes", "icmp", "503"; NULL: never */
+	int64_t next_ms;   /* CLOCK_MONOTONIC ms of its next probe */
 	int last_status;
 };
 
@@ -64,14 +71,22 @@ void sift_probe_config(struct sift_prober *p, unsigned int interval, unsigned in
 
 /* Follow @r's backends: new ones are probed at once, gone ones forgotten. */
 void sift_probe_sync(struct sift_prober *p, const struct sift_routing *r);
-/* One interval passed: count misses, send the next probes.  True if a health changed. */
-bool sift_probe_tick(struct sift_prober *p);
+/* How often siftd calls sift_probe_tick(), ms: the jitter's resolution. */
+#define SIFT_PROBE_TICK_MS 100
 /*
- * The fast path saw an ICMP port unreachable from @a:@port: every backend
- * there is unreachable now, until a probe is answered (only while probes
- * run).  True if a health changed.
+ * At @now_ms (CLOCK_MONOTONIC): for each backend whose time has come, count
+ * a miss if its last probe is unanswered, send the next one, and draw the
+ * time of the one after.  True if a health changed.
  */
-bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned int port);
+bool sift_probe_tick(struct sift_prober *p, int64_t now_ms);
+/*
+ * The fast path saw a sign that @a:@port is gone (enum sift_gone: ICMP port
+ * unreachable, or a 503 from it): every backend there is unreachable now,
+ * until a probe is answered (only while probes run).  True if a health
+ * changed.
+ */
+bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned int port,
+		     unsigned int why);
 /* A reply on @fd.  True if a health changed. */
 bool sift_probe_input(struct sift_prober *p, int fd);
 

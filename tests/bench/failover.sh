@@ -93,6 +93,8 @@ routes:
 health:
   interval: 5
   failures: 3
+shield:
+  enabled: false             # the caller is one source at 100 calls/s: the proxy alone here
 daemon:
   log_level: warn
 EOF
@@ -101,22 +103,27 @@ siftd_start "$TMP/sift.yaml"
 sleep 3 # the first probes answered
 sift_out() { siftctl -j backend show core | jq -e --arg b "$BE3" '.[] | select(.address == $b) | .health == "unreachable"' >/dev/null; }
 read -r SIFT_MS SIFT_FAILED SIFT_TOTAL < <(run sift sift_out)
+echo "bench-failover: sift: out after $SIFT_MS ms, $SIFT_FAILED of $SIFT_TOTAL calls failed" >&2
 siftd_stop
 uas_stop
 
 # --- Kamailio's dispatcher -----------------------------------------------------------
 printf '1 sip:%s:5060\n1 sip:%s:5060\n1 sip:%s:5060\n' "$BE1" "$BE2" "$BE3" >"$TMP/dispatcher.list"
 kamailio_config "$TMP/kamailio.cfg" <<EOF
+loadmodule "pv.so"
 loadmodule "tm.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
 loadmodule "maxfwd.so"
+loadmodule "siputils.so"
+loadmodule "textops.so"
 loadmodule "kex.so"
 loadmodule "ctl.so"
 loadmodule "dispatcher.so"
 modparam("ctl", "binrpc", "unix:$TMP/kamailio.ctl")
 modparam("tm", "fr_timer", 2000)
 modparam("dispatcher", "list_file", "$TMP/dispatcher.list")
+modparam("dispatcher", "flags", 2) # failover: ds_next_dst
 modparam("dispatcher", "ds_ping_interval", 5)
 modparam("dispatcher", "ds_probing_threshold", 3)
 modparam("dispatcher", "ds_probing_mode", 1)
@@ -158,11 +165,11 @@ EOF
 uas_start
 kamailio_start "$TMP/kamailio.cfg"
 sleep 3
-# FLAGS AP: active and probing; IP, DX...: not taking calls
+# FLAGS AP: active (probing); TP: trying, still taking calls; IP: inactive; DX: disabled
 kam_out() {
 	ip netns exec "$LAB_RTR" kamcmd -s "unix:$TMP/kamailio.ctl" dispatcher.list 2>/dev/null |
 		awk -v b="sip:$BE3:5060" '$1 == "URI:" { u = $2 } $1 == "FLAGS:" && u == b { print $2 }' |
-		grep -qv '^A'
+		grep -q '^[ID]'
 }
 read -r KAM_MS KAM_FAILED KAM_TOTAL < <(run kamailio kam_out)
 kamailio_stop

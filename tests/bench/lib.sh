@@ -23,7 +23,8 @@ bench_cleanup() {
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	scripts/lab.sh -p "$PREFIX" down >/dev/null 2>&1 || true
-	rm -rf "$PIN" "$SIFT_PIN" "$TMP"
+	rm -rf "$PIN" "$SIFT_PIN"
+	[ -n "${KEEP_TMP:-}" ] && echo "bench-$BENCH: kept $TMP" >&2 || rm -rf "$TMP"
 }
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM

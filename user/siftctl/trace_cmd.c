@@ -332,7 +332,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			   *callid ? callid : "-",
 			   verdicts[ev->verdict < SIFT_TV__MAX ? ev->verdict : 0],
 			   *reason ? reason : "-",
-			   *nh ? (ev->backend != SIFT_NO_BACKEND ? "backend " : "hop ") : "", nh) < 0)
+			   *nh ? (ev->backend != SIFT_NO_BACKEND ? " backend " : " hop ") : "", nh) < 0)
 			t->failed = errno ? errno : EIO;
 	}
 	if (fflush(stdout))

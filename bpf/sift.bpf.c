@@ -120,8 +120,12 @@ int sift_xdp(struct xdp_md *ctx)
 	sift_trace_take(ctx, &pkt, s); /* the frame as it came, before it is rewritten */
 	action = sift_forward(ctx, &pkt, s, st, cfg, trusted, bytes);
 	why = s->plan.refused;
-	if (s->msg.kind == SIFT_KIND_RESPONSE && s->msg.status == 503 && action >= XDP_TX)
-		sift_unreach_503(&pkt, st); /* a backend that says it takes no more */
+	if (action >= XDP_TX) {
+		if (s->msg.kind == SIFT_KIND_RESPONSE && s->msg.status == 503)
+			sift_unreach_503(&pkt, st); /* a backend that says it takes no more */
+		if (cfg->flags & SIFT_CFG_WATCH)
+			sift_watch_count(&pkt, s); /* unanswered INVITEs: a backend gone silent */
+	}
 out:
 	if (class == SIFT_STAT_CLASS_SIP)
 		sift_trace_emit(ctx, &pkt, parsed, action, why);

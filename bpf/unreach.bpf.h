@@ -86,6 +86,43 @@ static __always_inline void sift_unreach_check(struct xdp_md *ctx, const struct 
 	bpf_ringbuf_output(&SIFT_MAP_UNREACH, &ev, sizeof(ev), 0);
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SIFT_MAX_BACKENDS);
+	__type(key, struct sift_hop_key);
+	__type(value, struct sift_watch);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} SIFT_MAP_WATCH SEC(".maps");
+
+/*
+ * A message XDP sent on, with health.invite_timeout_ms set: an INVITE to a
+ * backend, or a response from one, counted for siftd (include/sift/fwd.h).
+ */
+static __always_inline void sift_watch_count(const struct sift_pkt *pkt,
+					     const struct sift_scratch *s)
+{
+	struct sift_hop_key hop = {};
+	struct sift_watch *w;
+
+	if (s->msg.kind == SIFT_KIND_REQUEST) {
+		if (s->msg.method != SIFT_METHOD_INVITE || s->plan.backend == SIFT_NO_BACKEND)
+			return;
+		hop.addr = s->plan.dst;
+		hop.port = s->plan.dport;
+	} else {
+		hop.addr = pkt->saddr;
+		hop.port = pkt->sport;
+	}
+	w = bpf_map_lookup_elem(&SIFT_MAP_WATCH, &hop);
+	if (!w)
+		return;
+	if (s->msg.kind == SIFT_KIND_REQUEST)
+		w->invites++;
+	else
+		w->responses++;
+}
+
 /*
  * A 503 Service Unavailable that came from a backend's own address and port
  * (and was forwarded as any response): the backend says it takes no more

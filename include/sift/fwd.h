@@ -50,6 +50,7 @@ SIFT_ASSERT_SIZE(struct sift_config, 24);
 enum sift_config_flags {
 	SIFT_CFG_FORWARD = 1 << 0, /* forward eligible messages (else count and pass) */
 	SIFT_CFG_TRANSIT_ROUTE = 1 << 1, /* pass transit for the kernel to route (else drop it) */
+	SIFT_CFG_WATCH = 1 << 2, /* count INVITEs to and responses from backends (sift_watch) */
 };
 
 /*
@@ -226,6 +227,20 @@ struct sift_nh {
 enum sift_gone {
 	SIFT_GONE_ICMP, /* ICMP port unreachable */
 	SIFT_GONE_503,  /* it answered 503 Service Unavailable */
+};
+
+/*
+ * sift_watch: per backend (its address and port), per CPU, the INVITEs the
+ * fast path sent it and the responses it forwarded from it, while
+ * health.invite_timeout_ms is set (SIFT_CFG_WATCH).  siftd creates an entry
+ * for each backend; the fast path only counts in existing ones.  A backend
+ * that has had INVITEs and no response at all for the timeout is silent:
+ * its host gone without an ICMP, or a path that blackholes.
+ */
+#define SIFT_MAP_WATCH sift_watch
+struct sift_watch {
+	__u64 invites;
+	__u64 responses;
 };
 struct sift_unreach_event {
 	struct sift_addr addr; /* the backend */

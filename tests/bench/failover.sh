@@ -5,7 +5,9 @@
 # How long until the proxy stops sending it new calls, and how many calls
 # fail, for
 #   sift      probes every 5 s, 3 missed to give up (as the issue's baseline),
-#             plus what the fast path sees: ICMP port unreachable, a 503
+#             plus what the fast path sees: ICMP port unreachable, a 503; and
+#             again with the backend's address gone silent (no ICMP) and
+#             health.invite_timeout_ms 1000 (failover_silent_*)
 #   Kamailio  5.6 dispatcher, the same probing (ds_ping_interval 5,
 #             ds_probing_threshold 3), hashing on Call-ID, stateful, and the
 #             failover of the dispatcher documentation's example: a timed-out
@@ -46,11 +48,16 @@ uas_stop() {
 
 now_ms() { date +%s%3N; }
 
-# run OUT_PREFIX IS_OUT_CMD: the calls; BE3 killed a third of the way; polls
-# IS_OUT_CMD (true once BE3 is out of the proxy's table) every 20 ms.  Prints
-# "EXCLUDE_MS FAILED_CALLS TOTAL_CALLS".
+# the ways BE3 dies: its process (the host answers ICMP port unreachable), or
+# its address (silence: no ICMP, nothing)
+die_kill() { kill -9 "${UAS[$BE3]}"; }
+die_silent() { ip -n "$LAB_BE" addr del "$BE3/24" dev "$LAB_BE_IF"; }
+
+# run OUT_PREFIX IS_OUT_CMD [DIE_CMD]: the calls; BE3 dies (die_kill) a third of
+# the way; polls IS_OUT_CMD (true once BE3 is out of the proxy's table) every
+# 20 ms.  Prints "EXCLUDE_MS FAILED_CALLS TOTAL_CALLS".
 run() {
-	local out=$1 is_out=$2 kill_at killed_ms out_ms=-1 uac
+	local out=$1 is_out=$2 die=${3:-die_kill} kill_at killed_ms out_ms=-1 uac
 	(cd "$TMP" && timeout 120 ip netns exec "$LAB_GEN" sipp -sf "$SCN/uac_rr.xml" \
 		"$LAB_RTR_GEN_V4:5060" -i "$LAB_GEN_V4" -p 5090 -s 1000 -m "$CALLS" -r "$RATE" -d 100 \
 		-nostdin -timeout 90s -trace_stat -stf "$TMP/$out.csv" -fd 1 >"$TMP/$out.out" 2>&1) &
@@ -59,7 +66,7 @@ run() {
 	kill_at=$((CALLS / RATE / 3))
 	sleep "$kill_at"
 	killed_ms=$(now_ms)
-	kill -9 "${UAS[$BE3]}"
+	$die
 	for _ in $(seq 1500); do # 30 s at most
 		if $is_out; then
 			out_ms=$(( $(now_ms) - killed_ms ))
@@ -68,6 +75,7 @@ run() {
 		sleep 0.02
 	done
 	wait "$uac" || true
+	echo "$killed_ms" >"$TMP/$out.killed"
 	local failed total
 	failed=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "FailedCall(C)") f = i; next }
 		{ v = $f } END { print v + 0 }' "$TMP/$out.csv")
@@ -104,8 +112,21 @@ sleep 3 # the first probes answered
 sift_out() { siftctl -j backend show core | jq -e --arg b "$BE3" '.[] | select(.address == $b) | .health == "unreachable"' >/dev/null; }
 read -r SIFT_MS SIFT_FAILED SIFT_TOTAL < <(run sift sift_out)
 echo "bench-failover: sift: out after $SIFT_MS ms, $SIFT_FAILED of $SIFT_TOTAL calls failed" >&2
+# siftd's own decision, from its log's time (ms, UTC): no polling in it
+LOGGED_MS=$(( $(date -d "$(grep -m1 "backend $BE3:5060 .* is unreachable" "$TMP/siftd.log" | cut -d' ' -f1)" +%s%3N) - $(cat "$TMP/sift.killed") ))
 siftd_stop
 uas_stop
+
+# the same, BE3 silent, with health.invite_timeout_ms: 1000
+sed -i 's/^  failures: 3$/  failures: 3\n  invite_timeout_ms: 1000/' "$TMP/sift.yaml"
+uas_start
+siftd_start "$TMP/sift.yaml"
+sleep 3
+read -r SILENT_MS SILENT_FAILED SILENT_TOTAL < <(run silent sift_out die_silent)
+echo "bench-failover: sift, BE3 silent: out after $SILENT_MS ms, $SILENT_FAILED of $SILENT_TOTAL calls failed" >&2
+siftd_stop
+uas_stop
+ip -n "$LAB_BE" addr add "$BE3/24" dev "$LAB_BE_IF"
 
 # --- Kamailio's dispatcher -----------------------------------------------------------
 printf '1 sip:%s:5060\n1 sip:%s:5060\n1 sip:%s:5060\n' "$BE1" "$BE2" "$BE3" >"$TMP/dispatcher.list"
@@ -177,9 +198,12 @@ uas_stop
 
 pct() { awk -v f="$1" -v t="$2" 'BEGIN { printf "%.2f", t ? 100 * f / t : 100 }'; }
 echo "BENCH failover_exclude_ms $SIFT_MS ms"
+echo "BENCH failover_siftd_decided_ms $LOGGED_MS ms"
 echo "BENCH failover_failed_pct $(pct "$SIFT_FAILED" "$SIFT_TOTAL") %"
 echo "BENCH failover_failed_calls $SIFT_FAILED calls"
 echo "BENCH failover_calls $SIFT_TOTAL calls"
+echo "BENCH failover_silent_exclude_ms $SILENT_MS ms"
+echo "BENCH failover_silent_failed_pct $(pct "$SILENT_FAILED" "$SILENT_TOTAL") %"
 echo "BENCH failover_kamailio_exclude_ms $KAM_MS ms"
 echo "BENCH failover_kamailio_failed_pct $(pct "$KAM_FAILED" "$KAM_TOTAL") %"
 echo "BENCH failover_kamailio_failed_calls $KAM_FAILED calls"

@@ -25,6 +25,7 @@ routes:
 health:
   interval: 5
   failures: 3
+  invite_timeout_ms: 1000
 EOF
 declare -A UAS
 start_uas() { # start_uas ADDR: a sipp callee there
@@ -102,4 +103,21 @@ send(IP(src=be1, dst=sift_be) / ICMP(type=3, code=1) / IP(src=sift_be, dst=be1) 
 PY
 out1() { [ "$(health "$BE1")" = unreachable ]; }
 check "ICMP host unreachable from $BE1 itself: out at once" wait_for 1 out1
+
+# --- a backend gone silent: its address gone, no ICMP, nothing; INVITEs unanswered 1 s ---------
+# (BE3: the last address of be's subnet; removing the first would take the others with it)
+start_uas "$BE2"
+"$SIFTCTL" backend set core "$BE1" state up >/dev/null
+"$SIFTCTL" backend set core "$BE3" state up >/dev/null
+check "all three back (probes)" wait_for 12 all_ok
+ip -n "$LAB_BE" addr del "$BE3/24" dev "$LAB_BE_IF"
+(cd "$T_TMP" && timeout 60 ip netns exec "$LAB_GEN" sipp -sf "$SCN/uac_rr.xml" "$LAB_RTR_GEN_V4:5060" \
+	-i "$LAB_GEN_V4" -p 5091 -s 1000 -m 30 -r 10 -d 100 -nostdin -timeout 40s -timeout_error \
+	-cid_str "S-%u-%p@%s" >"$T_TMP/uac-silent.out" 2>&1)
+check_eq "30 calls at 10 a second, $BE3 silent: all complete (INVITEs resent go elsewhere)" "$?" 0
+check_eq "$BE3 is out for its unanswered INVITEs" \
+	"$("$SIFTCTL" -j backend show core | jq -r --arg b "$BE3" '.[] | select(.address == $b) | "\(.health) \(.out_why) \(.out_unanswered)"')" \
+	"unreachable unanswered 1"
+check "and logged it" grep -q "backend $BE3:5060 of group 'core' is unreachable: INVITEs without any response for 1000 ms" "$T_TMP/siftd.log"
+check_eq "the others stay" "$(health "$BE1") $(health "$BE2")" "ok ok"
 stop_pid "$SIFTD_PID"

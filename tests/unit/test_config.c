@@ -39,6 +39,9 @@ START_TEST(test_config_empty_is_defaults)
 	ck_assert_uint_eq(conf.reply_burst, 20);
 	ck_assert_uint_eq(conf.transactions, 4096);
 	ck_assert_uint_eq(conf.retry_after, 10);
+	ck_assert_uint_eq(conf.probe_interval, 5);
+	ck_assert_uint_eq(conf.probe_failures, 3);
+	ck_assert_uint_eq(conf.probe_invite_timeout_ms, 0); /* unanswered INVITEs: off */
 }
 END_TEST
 
@@ -192,6 +195,9 @@ START_TEST(test_config_bad_numbers)
 		  "non-negative integer");
 	ck_reject("sip:\n  reply_rate: 0\n", "t.yaml:2:15: ", "between 1 and 1000000");
 	ck_reject("sip:\n  transactions: 8\n", "t.yaml:2:17: ", "between 16 and 1048576");
+	ck_reject("health:\n  invite_timeout_ms: 90000\n", "t.yaml:2:22: ", "between 0 and 60000");
+	ck_assert_int_eq(load("health:\n  invite_timeout_ms: 1500\n"), 0);
+	ck_assert_uint_eq(conf.probe_invite_timeout_ms, 1500);
 }
 END_TEST
 

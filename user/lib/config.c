@@ -438,6 +438,7 @@ static const struct cf_field dns_fields[] = {
 static const struct cf_field health_fields[] = {
 	UINT("interval", struct sift_conf, probe_interval, 0, 3600),
 	UINT("failures", struct sift_conf, probe_failures, 1, 100),
+	UINT("invite_timeout_ms", struct sift_conf, probe_invite_timeout_ms, 0, 60000),
 	CF_END,
 };
 

@@ -63,6 +63,8 @@ struct sift_conf {
 	/* health: OPTIONS probes to backends */
 	unsigned int probe_interval; /* seconds; 0: no probes */
 	unsigned int probe_failures; /* unanswered probes in a row that make a backend unreachable */
+	/* INVITEs sent to a backend with no response from it this long: unreachable (0: off) */
+	unsigned int probe_invite_timeout_ms;
 
 	/* domains:, groups:, routes: */
 	struct sift_routing routing;

@@ -762,6 +762,7 @@ int sift_fwd_install(struct sift_fwd_state *st, const struct sift_maps *m,
 	cfg.flags = v->forward ? cfg.flags | SIFT_CFG_FORWARD : cfg.flags & ~SIFT_CFG_FORWARD;
 	cfg.flags = v->transit_route ? cfg.flags | SIFT_CFG_TRANSIT_ROUTE :
 				       cfg.flags & ~SIFT_CFG_TRANSIT_ROUTE;
+	cfg.flags = v->watch ? cfg.flags | SIFT_CFG_WATCH : cfg.flags & ~SIFT_CFG_WATCH;
 	cfg.nh_cache_ms = v->nh_cache_ms;
 	if (bpf_map_update_elem(m->config, &key, &cfg, BPF_ANY))
 		ret = sift_map_err(err, errlen, "sift_config", errno);

@@ -46,6 +46,7 @@ struct sift_fwd_view {
 	bool forward;             /* SIFT_CFG_FORWARD */
 	unsigned int nh_cache_ms; /* sift_config.nh_cache_ms */
 	bool transit_route;       /* SIFT_CFG_TRANSIT_ROUTE */
+	bool watch;               /* SIFT_CFG_WATCH */
 };
 
 /*

@@ -66,7 +66,7 @@ static const struct {
 	PINNED(acl_allow, SIFT_MAP_ACL_ALLOW), PINNED(bans, SIFT_MAP_BANS),
 	PINNED(caps, SIFT_MAP_CAPS),	   PINNED(scanners, SIFT_MAP_SCANNERS),
 	PINNED(unreach, SIFT_MAP_UNREACH), PINNED(trace_cfg, SIFT_MAP_TRACE_CFG),
-	PINNED(trace, SIFT_MAP_TRACE),
+	PINNED(trace, SIFT_MAP_TRACE),     PINNED(watch, SIFT_MAP_WATCH),
 #undef PINNED
 };
 

@@ -34,6 +34,7 @@ struct sift_maps {
 	int unreach; /* the ring buffer of backends ICMP says are gone */
 	int trace_cfg; /* the live trace's filter (include/sift/trace.h) */
 	int trace;     /* the live trace's ring buffer */
+	int watch;     /* INVITEs to and responses from backends (include/sift/fwd.h: sift_watch) */
 };
 
 /* Every fd to -1. */

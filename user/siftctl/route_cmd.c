@@ -193,6 +193,8 @@ static void print_backend(json_t *b)
 		out_str("out_why", NULL, json_string_value(json_object_get(b, "out_why")));
 		out_u64("out_icmp", NULL, json_integer_value(json_object_get(b, "out_icmp")));
 		out_u64("out_503", NULL, json_integer_value(json_object_get(b, "out_503")));
+		out_u64("out_unanswered", NULL,
+			json_integer_value(json_object_get(b, "out_unanswered")));
 	}
 	out_close_obj();
 }

@@ -66,6 +66,7 @@ static json_t *backend_json(struct siftd *d, const struct sift_group_conf *g,
 			json_object_set_new(o, "rtt_ms", json_real(t->rtt_ms));
 		json_object_set_new(o, "out_icmp", json_integer(t->out_icmp));
 		json_object_set_new(o, "out_503", json_integer(t->out_503));
+		json_object_set_new(o, "out_unanswered", json_integer(t->out_silent));
 		json_object_set_new(o, "out_why", t->out_why ? json_string(t->out_why) : json_null());
 	}
 	return o;

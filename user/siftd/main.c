@@ -203,6 +203,8 @@ static int install_once(struct siftd *d, const struct sift_conf *c)
 		.forward = c->forward,
 		.nh_cache_ms = c->nh_cache_ms,
 		.transit_route = c->transit == SIFT_TRANSIT_ROUTE,
+		/* only while probes run: they bring a backend back */
+		.watch = c->probe_invite_timeout_ms && c->probe_interval,
 	};
 	char err[256];
 	int ret;
@@ -382,6 +384,8 @@ static bool reload(struct siftd *d, json_t *report)
 	*d->eff = *eff;
 	siftd_live_save(d);
 	sift_probe_config(d->probe, c->probe_interval, c->probe_failures);
+	sift_probe_watch(d->probe, d->loader.maps.watch, c->probe_invite_timeout_ms);
+	sift_probe_sync(d->probe, &d->eff->routing);
 	sift_punt_update(&d->punt, &d->conf);
 	pr_info("reload done");
 	done = true;
@@ -573,6 +577,7 @@ static int start_services(struct siftd *d)
 	}
 	sift_faces_build(&d->conf, d->views);
 	sift_sysctl_forwarding_on(&d->sysctls, &d->conf);
+	sift_probe_watch(d->probe, d->loader.maps.watch, d->conf.probe_invite_timeout_ms);
 	sift_probe_sync(d->probe, &d->eff->routing);
 	ret = siftd_install(d, d->eff);
 	if (ret)

@@ -8,6 +8,8 @@
 #include <netinet/in.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <sift/fwd.h>
 
 #include "addr.h"
@@ -46,8 +48,106 @@ int sift_probe_open(struct sift_prober *p, unsigned int interval, unsigned int f
 	}
 	if (getrandom(&p->tag, sizeof(p->tag), 0) != sizeof(p->tag))
 		p->tag = getpid();
+	p->watch_fd = -1;
+	p->ncpus = libbpf_num_possible_cpus();
 	sift_probe_config(p, interval, failures);
 	return 0;
+}
+
+void sift_probe_watch(struct sift_prober *p, int watch_fd, unsigned int timeout_ms)
+{
+	p->watch_fd = watch_fd;
+	p->invite_timeout_ms = p->ncpus > 0 && p->ncpus <= 1024 ? timeout_ms : 0;
+}
+
+/* The fast path's counts for @t, summed over the CPUs.  0, or -1 (no entry). */
+static int watch_read(const struct sift_prober *p, const struct sift_probe_target *t,
+		      struct sift_watch *sum)
+{
+	struct sift_hop_key k = { .addr = t->addr, .port = t->port };
+	struct sift_watch v[p->ncpus];
+
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(p->watch_fd, &k, v))
+		return -1;
+	for (int c = 0; c < p->ncpus; c++) {
+		sum->invites += v[c].invites;
+		sum->responses += v[c].responses;
+	}
+	return 0;
+}
+
+/*
+ * The watch map holds exactly the targets' entries while watching, none
+ * otherwise: the fast path counts only in entries that exist.
+ */
+static void watch_sync(struct sift_prober *p)
+{
+	struct sift_hop_key k, next, *prev = NULL;
+	struct sift_watch zero[p->ncpus > 0 ? p->ncpus : 1];
+	bool on = p->watch_fd >= 0 && p->invite_timeout_ms && p->interval;
+
+	if (p->watch_fd < 0)
+		return;
+	memset(zero, 0, sizeof(zero));
+	/* stale entries first (a deleted key restarts the walk, so collect none of its state) */
+	while (!bpf_map_get_next_key(p->watch_fd, prev, &next)) {
+		bool keep = false;
+
+		for (unsigned int i = 0; on && i < p->n && !keep; i++)
+			keep = p->t[i].port == next.port && sift_addr_eq(&p->t[i].addr, &next.addr);
+		if (!keep && !bpf_map_delete_elem(p->watch_fd, &next)) {
+			prev = NULL;
+			continue;
+		}
+		k = next;
+		prev = &k;
+	}
+	for (unsigned int i = 0; on && i < p->n; i++) {
+		struct sift_probe_target *t = &p->t[i];
+		struct sift_hop_key key = { .addr = t->addr, .port = t->port };
+		struct sift_watch now;
+
+		if (bpf_map_update_elem(p->watch_fd, &key, zero, BPF_NOEXIST) && errno != EEXIST)
+			pr_warn("watch: cannot add a backend's entry: %s", strerror(errno));
+		if (!watch_read(p, t, &now)) {
+			t->seen_invites = now.invites;
+			t->seen_responses = now.responses;
+		}
+		t->silent_since = 0;
+	}
+}
+
+/*
+ * One tick of the watch on @t: any response since the last tick means it is
+ * alive; an INVITE sent since, with none, starts the clock.  True if it has
+ * been silent for the timeout.
+ */
+/*
+ * @t is out on a sign from the traffic: an answer to a probe sent before it
+ * proves nothing, only the next probe's does.
+ */
+static void forget_probe(struct sift_probe_target *t)
+{
+	t->seq++;
+	t->pending = false;
+}
+
+static bool watch_tick(struct sift_prober *p, struct sift_probe_target *t, int64_t now_ms)
+{
+	struct sift_watch w;
+
+	if (watch_read(p, t, &w))
+		return false;
+	if (t->health == SIFT_HEALTH_UNREACHABLE || w.responses != t->seen_responses) {
+		/* out already (the probes decide when it is back), or alive */
+		t->silent_since = 0;
+	} else if (w.invites != t->seen_invites && !t->silent_since) {
+		t->silent_since = now_ms;
+	}
+	t->seen_invites = w.invites;
+	t->seen_responses = w.responses;
+	return t->silent_since && now_ms - t->silent_since >= (int64_t)p->invite_timeout_ms;
 }
 
 void sift_probe_close(struct sift_prober *p)
@@ -215,6 +315,7 @@ void sift_probe_sync(struct sift_prober *p, const struct sift_routing *r)
 		for (unsigned int i = 0; i < n; i++)
 			if (fresh[i])
 				send_probe(p, i);
+	watch_sync(p);
 }
 
 bool sift_probe_tick(struct sift_prober *p, int64_t now_ms)
@@ -227,6 +328,20 @@ bool sift_probe_tick(struct sift_prober *p, int64_t now_ms)
 	for (unsigned int i = 0; i < p->n; i++) {
 		struct sift_probe_target *t = &p->t[i];
 
+		if (p->invite_timeout_ms && p->watch_fd >= 0 && watch_tick(p, t, now_ms) &&
+		    t->health != SIFT_HEALTH_UNREACHABLE) {
+			pr_warn("backend %s:%u of group '%s' is unreachable: INVITEs without any "
+				"response for %u ms; out of the table until a probe is answered",
+				sift_addr_fmt(&t->addr, a, sizeof(a)), t->port, t->group,
+				p->invite_timeout_ms);
+			t->health = SIFT_HEALTH_UNREACHABLE;
+			t->misses = p->failures;
+			t->out_silent++;
+			t->out_why = "unanswered";
+			t->silent_since = 0;
+			forget_probe(t);
+			changed = true;
+		}
 		if (!t->next_ms) {
 			/* first tick with this interval: spread the backends over it */
 			t->next_ms = now_ms + jittered_ms(p) / 2;
@@ -269,6 +384,7 @@ bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned 
 			why == SIFT_GONE_503 ? "503 Service Unavailable" : "ICMP port unreachable");
 		t->health = SIFT_HEALTH_UNREACHABLE;
 		t->misses = p->failures;
+		forget_probe(t);
 		if (why == SIFT_GONE_503) {
 			t->out_503++;
 			t->out_why = "503";
@@ -351,6 +467,7 @@ bool sift_probe_input(struct sift_prober *p, int fd)
 				}
 		}
 		t->misses = 0;
+		t->silent_since = 0; /* back: its INVITEs are timed from now */
 		if (t->health == SIFT_HEALTH_UNREACHABLE) {
 			pr_info("backend %s:%u of group '%s' answers again",
 				sift_addr_fmt(&t->addr, a, sizeof(a)), t->port, t->group);

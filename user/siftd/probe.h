@@ -7,7 +7,8 @@
  * traffic (its group's table is rebuilt without it) until it answers again;
  * any response but 503 counts as an answer.  The fast path's signs take a
  * backend out at once (sift_probe_gone): ICMP port unreachable from it, or a
- * 503 from it; the probes bring it back.
+ * 503 from it; and, with health.invite_timeout_ms, INVITEs it leaves without
+ * any response that long (sift_probe_watch).  The probes bring it back.
  *
  * The probes also keep the kernel's neighbour entries for the backends
  * resolved: the fast path forwards without the kernel ever sending to a
@@ -51,6 +52,9 @@ struct sift_probe_target {
 	uint64_t out_503;  /* times a 503 from it took it out */
 	const char *out_why; /* what took it out last: "probes", "icmp", "503"; NULL: never */
 	int64_t next_ms;   /* CLOCK_MONOTONIC ms of its next probe */
+	uint64_t out_silent; /* times INVITEs went unanswered for health.invite_timeout_ms */
+	uint64_t seen_invites, seen_responses; /* the fast path's counts (sift_watch) at the last tick */
+	int64_t silent_since; /* ms: the first tick that saw an INVITE sent since its last response */
 	int last_status;
 };
 
@@ -62,6 +66,9 @@ struct sift_prober {
 	int fd4, fd6;
 	unsigned int interval, failures;
 	uint32_t tag; /* this siftd's, in every branch: replies to another's probes are not ours */
+	int watch_fd; /* the pinned sift_watch; -1: none */
+	unsigned int invite_timeout_ms; /* 0: unanswered INVITEs are not watched */
+	int ncpus;
 	struct sift_scratch *scratch;
 };
 
@@ -69,6 +76,12 @@ int sift_probe_open(struct sift_prober *p, unsigned int interval, unsigned int f
 void sift_probe_close(struct sift_prober *p);
 void sift_probe_config(struct sift_prober *p, unsigned int interval, unsigned int failures);
 
+/*
+ * Watch the fast path's counts of INVITEs to and responses from each backend
+ * in @watch_fd (sift_watch): a backend with INVITEs and no response for
+ * @timeout_ms is unreachable (0: off).  Entries follow sift_probe_sync().
+ */
+void sift_probe_watch(struct sift_prober *p, int watch_fd, unsigned int timeout_ms);
 /* Follow @r's backends: new ones are probed at once, gone ones forgotten. */
 void sift_probe_sync(struct sift_prober *p, const struct sift_routing *r);
 /* How often siftd calls sift_probe_tick(), ms: the jitter's resolution. */

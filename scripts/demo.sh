@@ -88,8 +88,16 @@ calls "$CALLS"
 "$SIFTCTL" backend show
 
 echo
-echo "--- a SIP scanner (sipvicious svmap) from $LAB_GEN: the shield drops it, silently"
+echo "--- a SIP scanner (sipvicious svmap) from $LAB_GEN: the shield drops it, silently,"
+echo "    and siftctl trace (filtered in XDP: only what is dropped) shows it happen"
+nsenter --net="/run/netns/$LAB_RTR" "$SIFTCTL" trace verdict drop count 1 duration 10 \
+	>"$TMP/trace.txt" 2>&1 &
+TRACE_PID=$!
+UAS_PIDS+=("$TRACE_PID")
+sleep 0.5
 ip netns exec "$LAB_GEN" timeout 30 svmap "$LAB_RTR_GEN_V4" -p 5060 2>&1 | tail -2 || true
+wait "$TRACE_PID" 2>/dev/null || true
+cat "$TMP/trace.txt"
 "$SIFTCTL" stats show | sed -n '/^shield/,/^$/p'
 
 echo

@@ -14,5 +14,6 @@ Suite *reply_suite(void);
 Suite *txn_suite(void);
 Suite *txn_client_suite(void);
 Suite *trace_suite(void);
+Suite *stream_suite(void);
 
 #endif

@@ -20,6 +20,7 @@ int main(void)
 	srunner_add_suite(sr, txn_suite());
 	srunner_add_suite(sr, txn_client_suite());
 	srunner_add_suite(sr, trace_suite());
+	srunner_add_suite(sr, stream_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -93,6 +93,16 @@ check_eq "HEP: the payload is the message, the time is now" \
 	"$(jq -r --argjson now "$(date +%s)" '[(.payload | startswith("OPTIONS sip:'"$SIFT4"' SIP/2.0\r\nVia:")), ($now - .sec < 30), (.usec < 1000000)] | all' "$T_TMP/hep.jsonl" | sort -u)" true
 stop_pid "$HEP_PID"
 
+# --- by an IPv6 source prefix ---------------------------------------------------------------------
+SIFT6=$LAB_RTR_GEN_V6
+trace_bg v6 src "${LAB_GEN_V6%::*}::/64" count 1 duration 10
+exchange "$LAB_GEN_V4:5070" "$SIFT4:5060" "$T_TMP/x.log" "$(opt v4first "$LAB_GEN_V4")"
+msg v6opt "OPTIONS sip:[$SIFT6] SIP/2.0\nVia: SIP/2.0/UDP [$LAB_GEN_V6]:5070;branch=z9hG4bKv6opt\nMax-Forwards: 70\nTo: <sip:[$SIFT6]>\nFrom: <sip:a@[$LAB_GEN_V6]>;tag=fv6\nCall-ID: v6opt@lab\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n" >/dev/null
+exchange "[$LAB_GEN_V6]:5070" "[$SIFT6]:5060" "$T_TMP/x.log" "$T_TMP/v6opt.sip"
+trace_wait
+check_eq "src ${LAB_GEN_V6%::*}::/64: the IPv6 OPTIONS, not the IPv4 one before it" \
+	"$(jq -r '[.src, .dst, .callid] | join(" ")' "$T_TMP/v6.jsonl")" "[$LAB_GEN_V6]:5070 [$SIFT6]:5060 v6opt@lab"
+
 # --- by Call-ID and method: one call's INVITE transaction, forwarded, with the backend ----------
 trace_bg call callid "TR-2@trace" method INVITE duration 6
 (cd "$T_TMP" && timeout 60 ip netns exec "$LAB_GEN" sipp -sf "$SCN/uac_rr.xml" "$SIFT4:5060" \

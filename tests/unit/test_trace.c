@@ -2,6 +2,8 @@
 /* The live trace's userspace: its filter from the command line, frames, HEP v3. */
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sift/fwd.h>
 #include <sift/sip.h>
@@ -210,6 +212,82 @@ START_TEST(hep_v3)
 }
 END_TEST
 
+/* An Ethernet/IPv4/UDP frame carrying @sip from 198.18.1.2:5090 to 198.18.1.1:5060; its length. */
+static size_t udp_frame(uint8_t *f, const char *sip)
+{
+	size_t n = strlen(sip);
+	static const uint8_t hdr[14 + 20 + 8] = {
+		2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00,
+		0x45, 0, 0, 0, 0, 0, 0, 0, 64, 17, 0, 0, 198, 18, 1, 2, 198, 18, 1, 1,
+		0x13, 0xe2, 0x13, 0xc4, 0, 0, 0, 0,
+	};
+
+	memcpy(f, hdr, sizeof(hdr));
+	f[14 + 2] = (20 + 8 + n) >> 8, f[14 + 3] = (20 + 8 + n) & 0xff;
+	f[34 + 4] = (8 + n) >> 8, f[34 + 5] = (8 + n) & 0xff;
+	memcpy(f + sizeof(hdr), sip, n);
+	return sizeof(hdr) + n;
+}
+
+START_TEST(line_format)
+{
+	static const char invite[] = "INVITE sip:1000@198.18.1.1 SIP/2.0\r\n"
+				     "Via: SIP/2.0/UDP 198.18.1.2:5090;branch=z9hG4bK1\r\n"
+				     "To: <sip:1000@198.18.1.1>\r\nFrom: <sip:a@x>;tag=1\r\n"
+				     "Call-ID: c1@lab\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+				     "Content-Length: 0\r\n\r\n";
+	static const char ok[] = "SIP/2.0 200 OK\r\n"
+				 "Via: SIP/2.0/UDP 198.18.1.2:5090;branch=z9hG4bK1\r\n"
+				 "To: <sip:1000@198.18.1.1>;tag=2\r\nFrom: <sip:a@x>;tag=1\r\n"
+				 "Call-ID: c1@lab\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	struct sift_trace_event ev = {
+		.ts = 5000000000ull, .ifindex = 3, .verdict = SIFT_TV_FORWARD,
+		.backend = 7, .nh_port = 5060, .nh = { .family = SIFT_AF_INET },
+	};
+	uint8_t frame[1024];
+	struct trace_line l;
+	struct sift_frame fr;
+	char text[512], *json;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ev.nh.v4 = inet_addr("198.18.2.2");
+	ev.cap_len = ev.wire_len = udp_frame(frame, invite);
+	/* 2026-12-02T15:54:21.893639Z, less the 5 s of monotonic time */
+	ck_assert_int_eq(trace_line_of(&ev, frame, 1796226861893639000ll - 5000000000ll, &l, &fr), 0);
+	trace_line_text(&l, text, sizeof(text));
+	ck_assert_str_eq(text, "15:54:21.893639 198.18.1.2:5090 -> 198.18.1.1:5060 INVITE    c1@lab "
+			       "forward - backend 198.18.2.2:5060");
+	json = trace_line_json(&l);
+	snprintf(text, sizeof(text),
+		 "{\"time\":\"2026-12-02T15:54:21.893639Z\",\"src\":\"198.18.1.2:5090\","
+		 "\"dst\":\"198.18.1.1:5060\",\"method\":\"INVITE\",\"callid\":\"c1@lab\","
+		 "\"verdict\":\"forward\",\"reason\":null,\"next_hop\":\"198.18.2.2:5060\","
+		 "\"backend\":\"198.18.2.2:5060\",\"ifindex\":3,\"length\":%u}",
+		 (unsigned int)ev.wire_len);
+	ck_assert_str_eq(json, text);
+	free(json);
+
+	/* a response forwarded to a hop the message named; a drop with its reason */
+	ev.backend = SIFT_NO_BACKEND;
+	ev.cap_len = ev.wire_len = udp_frame(frame, ok);
+	ck_assert_int_eq(trace_line_of(&ev, frame, 0, &l, &fr), 0);
+	trace_line_text(&l, text, sizeof(text));
+	ck_assert_str_eq(text + 16, "198.18.1.2:5090 -> 198.18.1.1:5060 200       c1@lab forward - "
+				    "hop 198.18.2.2:5060");
+	ck_assert_int_eq(l.status, 200);
+	ev.verdict = SIFT_TV_DROP;
+	ev.reason = SIFT_STAT_SHIELD_BANNED;
+	ck_assert_int_eq(trace_line_of(&ev, frame, 0, &l, &fr), 0);
+	trace_line_text(&l, text, sizeof(text));
+	ck_assert_str_eq(text + 16, "198.18.1.2:5090 -> 198.18.1.1:5060 200       c1@lab drop "
+				    "shield.banned");
+	/* not a UDP frame: no line */
+	frame[23] = 6;
+	ck_assert_int_eq(trace_line_of(&ev, frame, 0, &l, &fr), -1);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
 	Suite *s = suite_create("trace");
@@ -219,6 +297,7 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, filter_refused);
 	tcase_add_test(tc, frame_decode);
 	tcase_add_test(tc, hep_v3);
+	tcase_add_test(tc, line_format);
 	suite_add_tcase(s, tc);
 	return s;
 }

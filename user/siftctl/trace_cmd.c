@@ -256,91 +256,117 @@ static void send_hep(struct tracer *t, const struct sift_frame *fr, const uint8_
 		(void)send(t->hep_fd, pkt, n, MSG_DONTWAIT);
 }
 
-static int on_event(void *ctx, void *data, size_t size)
+int trace_line_of(const struct sift_trace_event *ev, const uint8_t *frame, long long real_off,
+		  struct trace_line *l, struct sift_frame *fr)
 {
 	static struct sift_scratch s;
+
+	memset(l, 0, sizeof(*l));
+	if (sift_frame_decode(frame, ev->cap_len, fr))
+		return -1;
+	l->real_ns = (long long)ev->ts + real_off;
+	snprintf(l->what, sizeof(l->what), "?");
+	sift_sip_parse_bytes(&s, frame + fr->payload_off, fr->payload_len);
+	if (s.msg.kind == SIFT_KIND_REQUEST)
+		span_text(&s, s.msg.method_tok, l->what, sizeof(l->what));
+	else if (s.msg.kind == SIFT_KIND_RESPONSE)
+		snprintf(l->what, sizeof(l->what), "%u", l->status = s.msg.status);
+	else if (s.msg.kind == SIFT_KIND_KEEPALIVE)
+		snprintf(l->what, sizeof(l->what), "keepalive");
+	else if (s.msg.kind == SIFT_KIND_STUN)
+		snprintf(l->what, sizeof(l->what), "stun");
+	span_text(&s, s.msg.call_id, l->callid, sizeof(l->callid));
+	fmt_endpoint(&fr->src, fr->sport, l->src, sizeof(l->src));
+	fmt_endpoint(&fr->dst, fr->dport, l->dst, sizeof(l->dst));
+	if (ev->verdict == SIFT_TV_FORWARD && ev->nh.family) {
+		fmt_endpoint(&ev->nh, ev->nh_port, l->next_hop, sizeof(l->next_hop));
+		l->backend = ev->backend != SIFT_NO_BACKEND;
+	}
+	if (ev->reason)
+		snprintf(l->reason, sizeof(l->reason), "%s.%s", sift_stat_group(ev->reason),
+			 sift_stat_name(ev->reason));
+	l->verdict = verdicts[ev->verdict < SIFT_TV__MAX ? ev->verdict : 0];
+	l->ifindex = ev->ifindex;
+	l->length = ev->wire_len;
+	return 0;
+}
+
+int trace_line_text(const struct trace_line *l, char *buf, size_t len)
+{
+	time_t sec = l->real_ns / 1000000000ll;
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	return snprintf(buf, len, "%02d:%02d:%02d.%06lld %s -> %s %-9s %s %s %s%s%s", tm.tm_hour,
+			tm.tm_min, tm.tm_sec, l->real_ns % 1000000000ll / 1000, l->src, l->dst,
+			l->what, *l->callid ? l->callid : "-", l->verdict,
+			*l->reason ? l->reason : "-",
+			*l->next_hop ? (l->backend ? " backend " : " hop ") : "", l->next_hop);
+}
+
+char *trace_line_json(const struct trace_line *l)
+{
+	time_t sec = l->real_ns / 1000000000ll;
+	json_t *o = json_object();
+	char when[96], *line;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 l->real_ns % 1000000000ll / 1000);
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "src", json_string(l->src));
+	json_object_set_new(o, "dst", json_string(l->dst));
+	if (l->status)
+		json_object_set_new(o, "status", json_integer(l->status));
+	else
+		json_object_set_new(o, "method", json_string(l->what));
+	json_object_set_new(o, "callid", *l->callid ? json_string(l->callid) : json_null());
+	json_object_set_new(o, "verdict", json_string(l->verdict));
+	json_object_set_new(o, "reason", *l->reason ? json_string(l->reason) : json_null());
+	json_object_set_new(o, "next_hop", *l->next_hop ? json_string(l->next_hop) : json_null());
+	json_object_set_new(o, "backend",
+			    *l->next_hop && l->backend ? json_string(l->next_hop) : json_null());
+	json_object_set_new(o, "ifindex", json_integer(l->ifindex));
+	json_object_set_new(o, "length", json_integer(l->length));
+	line = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return line;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
 	struct tracer *t = ctx;
 	const struct sift_trace_event *ev = data;
 	const uint8_t *frame = (const uint8_t *)data + sizeof(*ev);
-	char src[64], dst[64], nh[64] = "", what[32] = "?", callid[256] = "", when[96], reason[96];
+	struct trace_line l;
 	struct sift_frame fr;
-	long long real;
-	time_t sec;
-	struct tm tm;
+	char text[1024], *line;
 
 	if (size < sizeof(*ev) || size < sizeof(*ev) + ev->cap_len)
 		return 0;
 	if (t->a->count && t->n >= t->a->count)
-		return 1; /* enough: stop consuming */
-	if (sift_frame_decode(frame, ev->cap_len, &fr))
+		return 1; /* enough: the rest is not shown */
+	if (trace_line_of(ev, frame, t->real_off, &l, &fr))
 		return 0;
 	t->n++;
-	real = (long long)ev->ts + t->real_off;
-	sift_sip_parse_bytes(&s, frame + fr.payload_off, fr.payload_len);
-	if (s.msg.kind == SIFT_KIND_REQUEST)
-		span_text(&s, s.msg.method_tok, what, sizeof(what));
-	else if (s.msg.kind == SIFT_KIND_RESPONSE)
-		snprintf(what, sizeof(what), "%u", s.msg.status);
-	else if (s.msg.kind == SIFT_KIND_KEEPALIVE)
-		snprintf(what, sizeof(what), "keepalive");
-	else if (s.msg.kind == SIFT_KIND_STUN)
-		snprintf(what, sizeof(what), "stun");
-	span_text(&s, s.msg.call_id, callid, sizeof(callid));
-	fmt_endpoint(&fr.src, fr.sport, src, sizeof(src));
-	fmt_endpoint(&fr.dst, fr.dport, dst, sizeof(dst));
-	if (ev->verdict == SIFT_TV_FORWARD && ev->nh.family)
-		fmt_endpoint(&ev->nh, ev->nh_port, nh, sizeof(nh));
-	if (ev->reason)
-		snprintf(reason, sizeof(reason), "%s.%s", sift_stat_group(ev->reason),
-			 sift_stat_name(ev->reason));
-	else
-		reason[0] = '\0';
-	sec = real / 1000000000ll;
 	if (t->json) {
-		json_t *o = json_object();
-		char *line;
-
-		gmtime_r(&sec, &tm);
-		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec, real % 1000000000ll / 1000);
-		json_object_set_new(o, "time", json_string(when));
-		json_object_set_new(o, "src", json_string(src));
-		json_object_set_new(o, "dst", json_string(dst));
-		if (s.msg.kind == SIFT_KIND_RESPONSE)
-			json_object_set_new(o, "status", json_integer(s.msg.status));
-		else
-			json_object_set_new(o, "method", json_string(what));
-		json_object_set_new(o, "callid", *callid ? json_string(callid) : json_null());
-		json_object_set_new(o, "verdict", json_string(verdicts[ev->verdict < SIFT_TV__MAX ?
-									  ev->verdict : 0]));
-		json_object_set_new(o, "reason", *reason ? json_string(reason) : json_null());
-		json_object_set_new(o, "next_hop", *nh ? json_string(nh) : json_null());
-		json_object_set_new(o, "backend", *nh && ev->backend != SIFT_NO_BACKEND ?
-							  json_string(nh) : json_null());
-		json_object_set_new(o, "ifindex", json_integer(ev->ifindex));
-		json_object_set_new(o, "length", json_integer(ev->wire_len));
-		line = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
+		line = trace_line_json(&l);
 		if (!line || printf("%s\n", line) < 0)
 			t->failed = errno ? errno : EIO;
 		free(line);
 	} else {
-		localtime_r(&sec, &tm);
-		if (printf("%02d:%02d:%02d.%06lld %s -> %s %-9s %s %s %s%s%s\n", tm.tm_hour,
-			   tm.tm_min, tm.tm_sec, real % 1000000000ll / 1000, src, dst, what,
-			   *callid ? callid : "-",
-			   verdicts[ev->verdict < SIFT_TV__MAX ? ev->verdict : 0],
-			   *reason ? reason : "-",
-			   *nh ? (ev->backend != SIFT_NO_BACKEND ? " backend " : " hop ") : "", nh) < 0)
+		trace_line_text(&l, text, sizeof(text));
+		if (printf("%s\n", text) < 0)
 			t->failed = errno ? errno : EIO;
 	}
 	if (fflush(stdout))
 		t->failed = errno ? errno : EIO;
-	if (t->pcap && sift_pcap_write(t->pcap, real, frame, ev->cap_len, ev->wire_len))
+	if (t->pcap && sift_pcap_write(t->pcap, l.real_ns, frame, ev->cap_len, ev->wire_len))
 		t->failed = errno ? errno : EIO;
 	if (t->hep_fd >= 0)
-		send_hep(t, &fr, frame, real, callid);
+		send_hep(t, &fr, frame, l.real_ns, l.callid);
 	return t->failed ? 1 : 0;
 }
 

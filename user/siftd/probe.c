@@ -123,14 +123,30 @@ static void watch_sync(struct sift_prober *p)
  * alive; an INVITE sent since, with none, starts the clock.  True if it has
  * been silent for the timeout.
  */
+/* The interval, jittered: uniformly within +-20%. */
+static int64_t jittered_ms(const struct sift_prober *p)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)random();
+	return (int64_t)p->interval * (800 + r % 401);
+}
+
 /*
  * @t is out on a sign from the traffic: an answer to a probe sent before it
- * proves nothing, only the next probe's does.
+ * proves nothing, only the next probe's does, a whole (jittered) interval
+ * from now, so that a backend that answers OPTIONS but sheds calls (503)
+ * gets that long to recover rather than flapping back at once.
  */
-static void forget_probe(struct sift_probe_target *t)
+static void forget_probe(struct sift_prober *p, struct sift_probe_target *t)
 {
+	struct timespec ts;
+
 	t->seq++;
 	t->pending = false;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t->next_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + jittered_ms(p);
 }
 
 static bool watch_tick(struct sift_prober *p, struct sift_probe_target *t, int64_t now_ms)
@@ -169,15 +185,6 @@ void sift_probe_config(struct sift_prober *p, unsigned int interval, unsigned in
 		p->t[i].next_ms = 0; /* a new interval starts at the next tick */
 }
 
-/* The interval, jittered: uniformly within +-20%. */
-static int64_t jittered_ms(const struct sift_prober *p)
-{
-	uint32_t r;
-
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-		r = (uint32_t)random();
-	return (int64_t)p->interval * (800 + r % 401);
-}
 
 /* "host:port" sift is seen as by @dst, from the kernel's own route choice. */
 static int local_hostport(int fd, const struct sockaddr_storage *dst, socklen_t dlen, char *out,
@@ -339,7 +346,7 @@ bool sift_probe_tick(struct sift_prober *p, int64_t now_ms)
 			t->out_silent++;
 			t->out_why = "unanswered";
 			t->silent_since = 0;
-			forget_probe(t);
+			forget_probe(p, t);
 			changed = true;
 		}
 		if (!t->next_ms) {
@@ -384,7 +391,7 @@ bool sift_probe_gone(struct sift_prober *p, const struct sift_addr *a, unsigned 
 			why == SIFT_GONE_503 ? "503 Service Unavailable" : "ICMP port unreachable");
 		t->health = SIFT_HEALTH_UNREACHABLE;
 		t->misses = p->failures;
-		forget_probe(t);
+		forget_probe(p, t);
 		if (why == SIFT_GONE_503) {
 			t->out_503++;
 			t->out_why = "503";

@@ -91,8 +91,10 @@ siftd_start() {
 		>"$TMP/siftd.log" 2>&1 &
 	SIFTD=$!
 	PIDS+=("$SIFTD")
+	# answered once its loop runs, which is after its SIP sockets are open (the socket
+	# file alone appears earlier, and a stopped siftd's may still be there)
 	for _ in $(seq 100); do
-		[ -S "$TMP/run/siftd.sock" ] && return 0
+		siftctl -j daemon show >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	echo "bench-$BENCH: siftd did not start" >&2

@@ -126,6 +126,10 @@ static __always_inline void sift_trace_take(struct xdp_md *ctx, const struct sif
 
 	if (!tc || !sift_trace_match(tc, pkt, s))
 		return;
+	/* a trace of drops or punts wants no forwarded frame (an aborted one is rare enough) */
+	if ((tc->match & SIFT_TM_VERDICT) && tc->verdict != SIFT_TV_FORWARD &&
+	    tc->verdict != SIFT_TV_ABORT)
+		return;
 	tb = bpf_map_lookup_elem(&sift_trace_buf, &key);
 	if (tb && !sift_trace_copy(ctx, tb))
 		tb->taken = 1; /* sift_trace_send() clears it, whatever it decides */

@@ -59,7 +59,9 @@ opt() { # opt NAME FROM: an OPTIONS to sift from FROM:5070
 EXCHANGE_SECONDS=0.3
 
 # --- by source: a banned source's messages, dropped -----------------------------------------
-in_rtr $HEP --bind 127.0.0.1:9060 --seconds 20 --log "$T_TMP/hep.jsonl" --ready "$T_TMP/hep.ready" &
+# nsenter execs what it runs: $! is the collector's own pid (in_rtr would add a subshell)
+nsenter --net="/run/netns/$LAB_RTR" $HEP --bind 127.0.0.1:9060 --seconds 20 --log "$T_TMP/hep.jsonl" \
+	--ready "$T_TMP/hep.ready" &
 HEP_PID=$!
 T_PIDS+=("$HEP_PID")
 wait_for 5 test -e "$T_TMP/hep.ready"
@@ -135,7 +137,8 @@ check_eq "text: one line, time, source -> destination, INVITE, Call-ID, punt, re
 check_eq "and siftd answered it 483" "$(jq -r '.start' "$T_TMP/mf0.log" | tr -d '\r')" "SIP/2.0 483 Too Many Hops"
 
 # --- HEP to sngrep, which writes what it receives to a pcap file ----------------------------------
-in_rtr sngrep -N -q -L udp:127.0.0.1:9061 -O "$T_TMP/sngrep.pcap" >/dev/null 2>&1 &
+nsenter --net="/run/netns/$LAB_RTR" sngrep -N -q -L udp:127.0.0.1:9061 -O "$T_TMP/sngrep.pcap" \
+	>/dev/null 2>&1 &
 SNG_PID=$!
 T_PIDS+=("$SNG_PID")
 sleep 1

@@ -29,16 +29,34 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } SIFT_MAP_UNREACH SEC(".maps");
 
+/*
+ * When @hop is a backend: count @stat and tell siftd it is gone (@why: enum
+ * sift_gone).  A full ring (siftd behind) loses the event: the probes still
+ * find the backend gone.
+ */
+static __always_inline void sift_backend_gone(struct sift_stats *st, const struct sift_hop_key *hop,
+					      __u32 why, __u32 stat)
+{
+	struct sift_unreach_event ev = {};
+	__u32 *hf = bpf_map_lookup_elem(&SIFT_MAP_HOPS, hop);
+
+	if (!hf || !(*hf & SIFT_HOP_BACKEND))
+		return;
+	ev.addr = hop->addr;
+	ev.port = hop->port;
+	ev.why = why;
+	sift_count(st, stat, 0);
+	bpf_ringbuf_output(&SIFT_MAP_UNREACH, &ev, sizeof(ev), 0);
+}
+
 static __always_inline void sift_unreach_check(struct xdp_md *ctx, const struct sift_pkt *pkt,
 					 struct sift_stats *st)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct sift_unreach_event ev = {};
 	struct sift_hop_key hop = {};
 	struct sift_addr from = {};
-	__u32 off = pkt->l4_off, flags, sport;
+	__u32 off = pkt->l4_off, sport;
 	__u8 *h, *udp;
-	__u32 *hf;
 	__u8 *pf;
 
 	/* verifier: the offset masked to what an IP header can make it */
@@ -74,16 +92,7 @@ static __always_inline void sift_unreach_check(struct xdp_md *ctx, const struct 
 	if (!pf || !(*pf & SIFT_PORT_SIP))
 		return;
 	hop.port = (__u16)(udp[2] << 8 | udp[3]);
-	hf = bpf_map_lookup_elem(&SIFT_MAP_HOPS, &hop);
-	flags = hf ? *hf : 0;
-	if (!(flags & SIFT_HOP_BACKEND))
-		return;
-	ev.addr = hop.addr;
-	ev.port = hop.port;
-	ev.why = SIFT_GONE_ICMP;
-	sift_count(st, SIFT_STAT_BACKEND_UNREACH, 0);
-	/* a full ring (siftd behind) loses the event: the probes still find the backend gone */
-	bpf_ringbuf_output(&SIFT_MAP_UNREACH, &ev, sizeof(ev), 0);
+	sift_backend_gone(st, &hop, SIFT_GONE_ICMP, SIFT_STAT_BACKEND_UNREACH);
 }
 
 struct {
@@ -131,20 +140,11 @@ static __always_inline void sift_watch_count(const struct sift_pkt *pkt,
  */
 static __always_inline void sift_unreach_503(const struct sift_pkt *pkt, struct sift_stats *st)
 {
-	struct sift_unreach_event ev = {};
 	struct sift_hop_key hop = {};
-	__u32 *hf;
 
 	hop.addr = pkt->saddr;
 	hop.port = pkt->sport;
-	hf = bpf_map_lookup_elem(&SIFT_MAP_HOPS, &hop);
-	if (!hf || !(*hf & SIFT_HOP_BACKEND))
-		return;
-	ev.addr = hop.addr;
-	ev.port = hop.port;
-	ev.why = SIFT_GONE_503;
-	sift_count(st, SIFT_STAT_BACKEND_503, 0);
-	bpf_ringbuf_output(&SIFT_MAP_UNREACH, &ev, sizeof(ev), 0);
+	sift_backend_gone(st, &hop, SIFT_GONE_503, SIFT_STAT_BACKEND_503);
 }
 
 #endif /* SIFT_UNREACH_BPF_H */

@@ -88,7 +88,7 @@ static int no_args(int argc, char **argv, const char *cmd)
 	return 0;
 }
 
-static int open_maps(struct cli *c, struct sift_maps *m)
+int cli_open_maps(struct cli *c, struct sift_maps *m)
 {
 	int err = sift_maps_open(c->pin_path, m);
 
@@ -113,7 +113,7 @@ static int stats_show(struct cli *c, int argc, char **argv)
 
 	if ((err = no_args(argc, argv, "stats show")))
 		return err;
-	if (open_maps(c, &m))
+	if (cli_open_maps(c, &m))
 		return SIFTCTL_EXIT_FAIL;
 	err = sift_stats_sum(m.stats, &sum);
 	sift_maps_close(&m);
@@ -166,7 +166,7 @@ static int stats_reset(struct cli *c, int argc, char **argv)
 
 	if ((err = no_args(argc, argv, "stats reset")))
 		return err;
-	if (open_maps(c, &m))
+	if (cli_open_maps(c, &m))
 		return SIFTCTL_EXIT_FAIL;
 	err = sift_stats_reset(m.stats);
 	sift_maps_close(&m);
@@ -214,7 +214,7 @@ static int prog_show(struct cli *c, int argc, char **argv)
 
 	if ((err = no_args(argc, argv, "prog show")))
 		return err;
-	if (open_maps(c, &m))
+	if (cli_open_maps(c, &m))
 		return SIFTCTL_EXIT_FAIL;
 	/* what the program does with transit, as it reads it: with or without siftd */
 	bpf_map_lookup_elem(m.config, &zero, &cfg);

@@ -43,6 +43,9 @@ int cli_change(struct cli *c, json_t *op, const char *done);
 int cli_pairs(int argc, char **argv, const char *const *allowed, struct cli_kv *out, int max,
 	      const char *cmd);
 const char *cli_kv(const struct cli_kv *kv, int n, const char *key);
+struct sift_maps;
+/* Open the pinned maps; on failure say why (not loaded, permission denied) and return -errno. */
+int cli_open_maps(struct cli *c, struct sift_maps *m);
 /* A decimal number up to @max.  0 or -1. */
 int cli_uint(const char *s, unsigned int max, unsigned int *out);
 

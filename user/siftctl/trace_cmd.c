@@ -188,7 +188,6 @@ struct tracer {
 	int hep_fd;
 	struct sift_maps m;
 	int failed; /* an output failed (a closed pipe, a full disk): its errno */
-	char pin_path[PATH_MAX];
 };
 
 static volatile sig_atomic_t stop;
@@ -461,6 +460,7 @@ static int trace_run(struct cli *c, int argc, char **argv)
 	}
 	if (trace_args_parse(argc, argv, &a))
 		return SIFTCTL_EXIT_USAGE;
+	sift_maps_init(&t.m); /* every fd -1: out: closes only what was opened */
 	if (a.hep) {
 		t.hep_fd = hep_open(a.hep);
 		if (t.hep_fd == -1) {
@@ -470,17 +470,8 @@ static int trace_run(struct cli *c, int argc, char **argv)
 		if (t.hep_fd < 0)
 			return SIFTCTL_EXIT_FAIL;
 	}
-	err = sift_maps_open(c->pin_path, &t.m);
-	if (err) {
-		if (err == -ENOENT)
-			out_error("sift is not loaded: no maps pinned under %s", c->pin_path);
-		else if (err == -EACCES || err == -EPERM)
-			out_error("permission denied on sift's maps under %s: they need root "
-				  "(CAP_BPF)", c->pin_path);
-		else
-			out_error("open maps under %s: %s", c->pin_path, strerror(-err));
+	if (cli_open_maps(c, &t.m))
 		goto out;
-	}
 	if (a.pcap) {
 		char why[256];
 
@@ -490,13 +481,7 @@ static int trace_run(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	rb = ring_buffer__new(t.m.trace, on_event, &t, NULL);
-	if (!rb) {
-		out_error("trace: cannot read the trace ring: %s", strerror(errno));
-		goto out;
-	}
 	/* what an earlier trace left unread is not this one's */
-	ring_buffer__free(rb);
 	rb = ring_buffer__new(t.m.trace, discard, NULL, NULL);
 	if (rb)
 		ring_buffer__consume(rb);

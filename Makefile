@@ -28,7 +28,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(B)
 TEST_CFLAGS := -Iuser/siftctl -Iuser/siftd -Itests/lib
 LDLIBS_XDP := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz
-LDLIBS := $(LDLIBS_XDP) -lyaml -ljansson -lcares -lsystemd -lmicrohttpd -lpcap
+LDLIBS := $(LDLIBS_XDP) -lyaml -ljansson -lcares -lsystemd -lmicrohttpd -lpcap -lssl -lcrypto
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 LIB_SRCS := $(wildcard user/lib/*.c)

@@ -65,6 +65,15 @@ static __always_inline int port_is_sip(__u16 port)
 	return flags && (*flags & SIFT_PORT_SIP);
 }
 
+/* A port siftd serves SIP on over TCP or TLS: every SIP port, and the TLS ones. */
+static __always_inline int port_is_sip_stream(__u16 port)
+{
+	__u32 key = port;
+	__u8 *flags = bpf_map_lookup_elem(&SIFT_MAP_PORTS, &key);
+
+	return flags && (*flags & (SIFT_PORT_SIP | SIFT_PORT_STREAM));
+}
+
 static __always_inline enum sift_stat parse_udp(struct cursor *c, void *data, __u32 l3_payload_len,
 						struct sift_pkt *pkt)
 {
@@ -95,7 +104,7 @@ static __always_inline enum sift_stat classify_tcp(struct cursor *c)
 
 	if ((void *)(ports + 2) > c->end)
 		return SIFT_STAT_CLASS_MALFORMED_L4;
-	return port_is_sip(bpf_ntohs(ports[1])) ? SIFT_STAT_CLASS_SIP_TCP :
+	return port_is_sip_stream(bpf_ntohs(ports[1])) ? SIFT_STAT_CLASS_SIP_TCP :
 						   SIFT_STAT_CLASS_NON_SIP;
 }
 

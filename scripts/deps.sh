@@ -10,14 +10,14 @@ PKGS=(
 	# build
 	make gcc clang llvm pkg-config libc6-dev
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev bpftool xdp-tools
-	libyaml-dev libjansson-dev libc-ares-dev libsystemd-dev libmicrohttpd-dev libpcap-dev
+	libyaml-dev libjansson-dev libc-ares-dev libsystemd-dev libmicrohttpd-dev libpcap-dev libssl-dev
 	# tests
 	check libsubunit-dev libclang-rt-14-dev
 	iproute2 ethtool iputils-ping procps util-linux jq python3 python3-scapy curl
-	sip-tester sipvicious dnsmasq-base systemd python3-prometheus-client tshark sngrep
+	sip-tester sipvicious dnsmasq-base systemd python3-prometheus-client tshark sngrep openssl
 )
 if [ "${1:-}" = bench ]; then
-	PKGS+=(kamailio)
+	PKGS+=(kamailio kamailio-tls-modules)
 fi
 
 missing=()

@@ -208,6 +208,7 @@ struct sift_stats {
 /* sift_ports: array indexed by UDP/TCP destination port. */
 enum sift_port_flags {
 	SIFT_PORT_SIP = 1 << 0, /* SIP is served on this port (UDP fast path, TCP slow path) */
+	SIFT_PORT_STREAM = 1 << 1, /* SIP over TCP or TLS only (siftd's tls.ports): not UDP */
 };
 
 enum sift_xdp_mode {

@@ -103,8 +103,8 @@ enum sift_backend_state {
 struct sift_backend {
 	struct sift_addr addr;
 	__u16 port;
-	__u8 state; /* enum sift_backend_state */
-	__u8 pad;
+	__u8 state;     /* enum sift_backend_state */
+	__u8 transport; /* enum sift_transport: TCP or TLS (siftd's), else UDP */
 	__u32 weight;
 	__u32 group;
 };

@@ -93,7 +93,7 @@ SIFT_INLINE int sift_hostport_ours(struct sift_scratch *s, __u32 off, __u32 len,
 		return 0;
 	port = port ? port : SIFT_SIP_PORT_DEFAULT;
 	flags = sift_fwd_get(SIFT_FTBL_PORTS, &port);
-	return flags && (*flags & SIFT_PORT_SIP);
+	return flags && (*flags & (SIFT_PORT_SIP | SIFT_PORT_STREAM));
 }
 
 /* A URI (Route or Request-URI) that names sift: host ours and a SIP port of ours. */
@@ -118,6 +118,12 @@ SIFT_SUBPROG int sift_uri_next_hop(struct sift_scratch *s, struct sift_uri *u)
 	if (sift_ip_parse(s, u->host.off, u->host.len, &pl->dst))
 		return SIFT_REASON_NEXT_HOP_NAME;
 	pl->dport = u->port ? u->port : SIFT_SIP_PORT_DEFAULT;
+	if (u->flags & (SIFT_URI_TCP | SIFT_URI_TLS)) {
+		/* ;transport=tcp or tls: a connection, which siftd keeps */
+		if (!pl->streams)
+			return SIFT_REASON_NEXT_HOP_TRANSPORT;
+		pl->hop_stream = u->flags & SIFT_URI_TLS ? SIFT_TRANSPORT_TLS : SIFT_TRANSPORT_TCP;
+	}
 	return 0;
 }
 
@@ -164,6 +170,12 @@ SIFT_SUBPROG int sift_route_ruri(struct sift_scratch *s, __u32 domain)
 	be = sift_fwd_get(SIFT_FTBL_BACKENDS, &id);
 	if (!be || be->state == SIFT_BACKEND_DOWN || !be->addr.family)
 		return SIFT_REASON_NO_BACKEND;
+	if (be->transport == SIFT_TRANSPORT_TCP || be->transport == SIFT_TRANSPORT_TLS) {
+		/* a backend on TCP or TLS: siftd's connection to it */
+		if (!s->plan.streams)
+			return SIFT_REASON_NEXT_HOP_TRANSPORT;
+		s->plan.hop_stream = be->transport;
+	}
 	s->plan.backend = id;
 	s->plan.dst = be->addr;
 	s->plan.dport = be->port;

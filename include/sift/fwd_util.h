@@ -403,6 +403,17 @@ SIFT_SUBPROG int sift_via_received(struct sift_scratch *s)
 		pl->reply_port = v->rport ? v->rport : v->port ? v->port : SIFT_SIP_PORT_DEFAULT;
 		if (need_received)
 			pl->via_at = vend;
+		if ((pl->streams & SIFT_STREAMS_IN) && !(v->flags & SIFT_VIA_RPORT)) {
+			/*
+			 * It came on a connection: a stateless proxy finds it
+			 * again by the port it came from, so that is named
+			 * (as RFC 3581's rport; Kamailio's ;i= does the same)
+			 */
+			pl->via_at = vend;
+			__builtin_memcpy(&pl->vpar[0], ";rport=\0", 8);
+			at = sift_put_dec(pl, 7, pl->peer_port);
+			pl->reply_port = pl->peer_port;
+		}
 	}
 	if (need_received) {
 		__builtin_memcpy(&pl->vpar[at & (SIFT_VIA_PARAMS_MAX - 1)], ";receive", 8);
@@ -546,8 +557,13 @@ SIFT_SUBPROG int sift_response_hop(struct sift_scratch *s)
 	v1 = &m->via[1];
 	if (m->n_via < 2)
 		return SIFT_REASON_FOR_US;
-	if (v1->transport != SIFT_TRANSPORT_UDP)
-		return SIFT_REASON_NEXT_HOP_TRANSPORT;
+	if (v1->transport != SIFT_TRANSPORT_UDP) {
+		/* the previous hop's connection: siftd's, when it keeps them */
+		if (!pl->streams ||
+		    (v1->transport != SIFT_TRANSPORT_TCP && v1->transport != SIFT_TRANSPORT_TLS))
+			return SIFT_REASON_NEXT_HOP_TRANSPORT;
+		pl->hop_stream = v1->transport;
+	}
 	if (v1->flags & SIFT_VIA_MADDR)
 		return SIFT_REASON_NEXT_HOP_NAME;
 	if (v1->flags & SIFT_VIA_RECEIVED) {

@@ -82,6 +82,8 @@ enum sift_scheme {
 enum sift_uri_flags {
 	SIFT_URI_LR = 1 << 0,      /* ;lr among the URI parameters */
 	SIFT_URI_HOST_V6 = 1 << 1, /* host is an IPv6 reference [..] */
+	SIFT_URI_TCP = 1 << 2,     /* ;transport=tcp */
+	SIFT_URI_TLS = 1 << 4,     /* ;transport=tls, or a sips: URI */
 	SIFT_URI_MADDR = 1 << 3,   /* ;maddr= among the URI parameters */
 };
 
@@ -218,6 +220,10 @@ enum sift_trust {
  * forwards itself.
  */
 #define SIFT_PLAN_DECIDED 0x10000u
+/* plan.streams: siftd keeps connections; the message came on one */
+#define SIFT_STREAMS_KEPT 1
+#define SIFT_STREAMS_IN 2
+
 struct sift_fwd_plan {
 	struct sift_addr dst;  /* next hop */
 	struct sift_addr src;  /* sift's address on the way out */
@@ -253,6 +259,13 @@ struct sift_fwd_plan {
 	__u8 add_mf;     /* the request had no Max-Forwards: add 70 (RFC 3261 16.6 step 3) */
 	__u8 spiral;     /* siftd found sift's Via under the top one a spiral, not a loop */
 	__u8 flow_ok;    /* siftd verified the flow sift's popped Route names (user/lib/path.h) */
+	/*
+	 * siftd keeps connections (user/siftd/conn.h): a next hop over TCP or
+	 * TLS is decided on, not punted (NEXT_HOP_TRANSPORT); hop_stream says
+	 * which (enum sift_transport; 0: UDP)
+	 */
+	__u8 streams;    /* SIFT_STREAMS_* */
+	__u8 hop_stream;
 	__u64 branch;
 	__u64 key[2];    /* the MAC key (sift_config.key) */
 	__u64 callid_h;  /* the Call-ID under the key, for MACs */

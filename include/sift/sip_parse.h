@@ -604,6 +604,16 @@ SIFT_SUBPROG int sift_uri_params(struct sift_scratch *s, __u32 p, __u32 end, str
 		else if (nlen == 5 &&
 			 sift_lword(s, name, 5) == SIFT_C8('m', 'a', 'd', 'd', 'r', 0, 0, 0))
 			u->flags |= SIFT_URI_MADDR;
+		else if (nlen == 9 && next - name == 13 &&
+			 sift_lword(s, name, 8) == SIFT_C8('t', 'r', 'a', 'n', 's', 'p', 'o', 'r')) {
+			/* "t=tcp", "t=tls": the hop wants a connection (siftd's) */
+			__u64 v = sift_lword(s, name + 8, 5);
+
+			if (v == SIFT_C8('t', '=', 't', 'c', 'p', 0, 0, 0))
+				u->flags |= SIFT_URI_TCP;
+			else if (v == SIFT_C8('t', '=', 't', 'l', 's', 0, 0, 0))
+				u->flags |= SIFT_URI_TLS;
+		}
 		p = next;
 	}
 	return -1;

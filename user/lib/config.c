@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include <sift/fwd.h>
+#include <sift/sip.h>
 
 #include "config.h"
 #include "log.h"
@@ -442,6 +443,61 @@ static const struct cf_field health_fields[] = {
 	CF_END,
 };
 
+static const char *const tls_version_names[] = { "1.2", "1.3", NULL };
+
+static const struct cf_field tcp_fields[] = {
+	BOOL("enabled", struct sift_conf, tcp.enabled),
+	UINT("max_connections", struct sift_conf, tcp.max_connections, 16, 1048576),
+	UINT("per_source", struct sift_conf, tcp.per_source, 1, 1048576),
+	UINT("new_rate", struct sift_conf, tcp.new_rate, 1, 1000000),
+	UINT("new_burst", struct sift_conf, tcp.new_burst, 1, 1000000),
+	UINT("unauthenticated", struct sift_conf, tcp.unauthenticated, 1, 1048576),
+	UINT("first_message_ms", struct sift_conf, tcp.first_message_ms, 100, 600000),
+	UINT("idle_timeout", struct sift_conf, tcp.idle_timeout, 1, 86400),
+	UINT("max_message", struct sift_conf, tcp.max_message, 512, SIFT_MSG_MAX),
+	CF_END,
+};
+
+static const struct cf_field tls_sni_fields[] = {
+	STR("name", struct sift_tls_cert_conf, name, .flags = CF_REQUIRED, .check = check_host_name),
+	STR("certificate", struct sift_tls_cert_conf, cert, .flags = CF_REQUIRED),
+	STR("key", struct sift_tls_cert_conf, key, .flags = CF_REQUIRED),
+	CF_END,
+};
+
+static const struct cf_field tls_sni_elem[] = {
+	MAP("certificate", tls_sni_fields, .flags = CF_LINE,
+	    .line_off = offsetof(struct sift_tls_cert_conf, line)),
+	CF_END,
+};
+
+static const struct cf_field tls_peer_fields[] = {
+	STR("name", struct sift_tls_peer_conf, name, .flags = CF_REQUIRED),
+	CF_END,
+};
+
+static const struct cf_field tls_peer_elem[] = {
+	MAP("peer", tls_peer_fields, .flags = CF_LINE,
+	    .line_off = offsetof(struct sift_tls_peer_conf, line)),
+	CF_END,
+};
+
+static const struct cf_field tls_fields[] = {
+	SEQ("ports", struct sift_conf, tls.ports, tls.n_ports, port_elem, .flags = CF_UNIQUE),
+	STR("certificate", struct sift_conf, tls.cert),
+	STR("key", struct sift_conf, tls.key),
+	STR("ca", struct sift_conf, tls.ca),
+	STR("ciphers", struct sift_conf, tls.ciphers),
+	STR("ciphersuites", struct sift_conf, tls.ciphersuites),
+	ENUM("min_version", struct sift_conf, tls.min_version, tls_version_names),
+	BOOL("ktls", struct sift_conf, tls.ktls),
+	UINT("handshake_rate", struct sift_conf, tls.handshake_rate, 0, 1000000),
+	UINT("handshake_burst", struct sift_conf, tls.handshake_burst, 1, 1000000),
+	SEQ("sni", struct sift_conf, tls.sni, tls.n_sni, tls_sni_elem),
+	SEQ("peers", struct sift_conf, tls.peers, tls.n_peers, tls_peer_elem),
+	CF_END,
+};
+
 static const struct cf_field daemon_fields[] = {
 	ENUM("mode", struct sift_conf, mode, mode_names),
 	BOOL("keep_attached", struct sift_conf, keep_attached),
@@ -452,6 +508,9 @@ static const struct cf_field daemon_fields[] = {
 };
 
 static const char *const state_names[] = { "up", "drain", "down", NULL };
+/* as enum sift_transport counts them: "" skips NONE */
+static const char *const transport_names[] = { "", "udp", "tcp", "tls", NULL };
+
 
 static void backend_init(void *elem)
 {
@@ -468,6 +527,7 @@ static const struct cf_field backend_fields[] = {
 	UINT("port", struct sift_backend_conf, port, 1, 65535),
 	UINT("weight", struct sift_backend_conf, weight, 1, 1000000),
 	ENUM("state", struct sift_backend_conf, state, state_names),
+	ENUM("transport", struct sift_backend_conf, transport, transport_names),
 	CF_END,
 };
 
@@ -583,6 +643,8 @@ static const struct cf_field top_fields[] = {
 	MAP("health", health_fields),
 	MAP("dns", dns_fields),
 	MAP("metrics", metrics_fields),
+	MAP("tcp", tcp_fields),
+	MAP("tls", tls_fields),
 	MAP("shield", shield_fields, .off = offsetof(struct sift_conf, shield)),
 	SEQ("domains", struct sift_conf, routing.domains, routing.n_domains, domain_elem),
 	SEQ("groups", struct sift_conf, routing.groups, routing.n_groups, group_elem),
@@ -610,6 +672,22 @@ void sift_conf_defaults(struct sift_conf *conf)
 	conf->retry_after = 10;
 	conf->client_transactions = 1024;
 	conf->failover_ms = 2000;
+	conf->tcp = (struct sift_tcp_conf){
+		.enabled = true,
+		.max_connections = 16384,
+		.per_source = 64,
+		.new_rate = 20,
+		.new_burst = 40,
+		.unauthenticated = 4096,
+		.first_message_ms = 5000,
+		.idle_timeout = 600,
+		.max_message = SIFT_MSG_MAX,
+	};
+	conf->tls.ports[0] = 5061;
+	conf->tls.n_ports = 1;
+	conf->tls.ktls = true;
+	conf->tls.handshake_rate = 1000;
+	conf->tls.handshake_burst = 2000;
 	sift_shield_defaults(&conf->shield);
 	conf->probe_interval = 5;
 	conf->probe_failures = 3;

@@ -30,6 +30,54 @@ struct sift_iface_conf {
 	int line;                     /* where the entry starts, for later errors */
 };
 
+/* tcp: and tls: (user/siftd/conn.h, tls.h) */
+#define SIFT_TLS_PATH 256
+#define SIFT_TLS_SNI 8
+#define SIFT_TLS_PEERS 32
+
+struct sift_tls_cert_conf {
+	char name[SIFT_HOSTLEN]; /* the SNI name this certificate answers */
+	char cert[SIFT_TLS_PATH];
+	char key[SIFT_TLS_PATH];
+	int line;
+};
+
+struct sift_tls_peer_conf {
+	char name[SIFT_HOSTLEN]; /* a trunk peer: its certificate's subject CN or a SAN */
+	int line;
+};
+
+struct sift_tls_conf {
+	unsigned int ports[SIFT_MAX_PORTS]; /* TLS listeners (5061); none without a certificate */
+	unsigned int n_ports;
+	char cert[SIFT_TLS_PATH]; /* the chain, leaf first (PEM) */
+	char key[SIFT_TLS_PATH];
+	char ca[SIFT_TLS_PATH]; /* client certificates are verified against it (mutual TLS) */
+	char ciphers[512];      /* TLS 1.2 cipher list (OpenSSL's syntax) */
+	char ciphersuites[256]; /* TLS 1.3 */
+	int min_version;        /* 0: TLS 1.2, 1: TLS 1.3 */
+	bool ktls;              /* hand the record layer to the kernel where it can */
+	unsigned int handshake_rate; /* full handshakes a second, all sources (0: no cap) */
+	unsigned int handshake_burst;
+	struct sift_tls_cert_conf sni[SIFT_TLS_SNI];
+	unsigned int n_sni;
+	struct sift_tls_peer_conf peers[SIFT_TLS_PEERS];
+	unsigned int n_peers;
+};
+
+/* The connection shield and stream limits (tcp:). */
+struct sift_tcp_conf {
+	bool enabled;                  /* TCP on the SIP ports (sip.ports) */
+	unsigned int max_connections;  /* all of siftd's connections, in and out */
+	unsigned int per_source;       /* concurrent connections from one address */
+	unsigned int new_rate;         /* new connections a second from one address */
+	unsigned int new_burst;
+	unsigned int unauthenticated;  /* connections not yet past their first message, overall */
+	unsigned int first_message_ms; /* the first whole message (and TLS handshake) by then */
+	unsigned int idle_timeout;     /* seconds without a byte either way */
+	unsigned int max_message;      /* bytes: headers and body */
+};
+
 /*
  * transit: what happens to IP packets arriving on sift's interfaces that are
  * addressed neither to sift nor to any other address of this host.
@@ -59,6 +107,9 @@ struct sift_conf {
 	char dns_servers[256];     /* dns.servers: "ADDR[:PORT],..."; "": the system's resolv.conf */
 
 	int transit; /* transit: enum sift_transit_mode */
+
+	struct sift_tcp_conf tcp;
+	struct sift_tls_conf tls;
 
 	/* health: OPTIONS probes to backends */
 	unsigned int probe_interval; /* seconds; 0: no probes */

@@ -54,10 +54,12 @@ int sift_fwd_decide(struct sift_fwd_tables *t, struct sift_scratch *s, const str
 	cur = t;
 	sift_plan_start(s, &a->peer, a->peer_port, &a->local, a->ingress, key, a->trusted);
 	s->plan.spiral = a->spiral;
+	s->plan.streams = a->streams;
 	if (a->flow_ok) {
 		s->plan.flow_ok = 1;
 		s->plan.dst = a->flow;
 		s->plan.dport = a->flow_port;
+		s->plan.hop_stream = a->flow_stream;
 	}
 	r = s->msg.kind == SIFT_KIND_REQUEST ? sift_decide_request(s) : sift_decide_response(s);
 	cur = NULL;

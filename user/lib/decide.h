@@ -49,6 +49,8 @@ struct sift_arrival {
 	int flow_ok;            /* sift's Route names this flow, and its MAC verified (path.h) */
 	struct sift_addr flow;
 	unsigned int flow_port;
+	int streams;            /* SIFT_STREAMS_*: siftd keeps connections; it came on one */
+	int flow_stream;        /* the flow is a connection of this transport (0: UDP) */
 };
 
 /*

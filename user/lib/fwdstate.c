@@ -563,6 +563,7 @@ static int install_groups(struct sift_fwd_state *st, const struct sift_maps *m,
 				.addr = bc->addr,
 				.port = bc->port,
 				.state = bc->state,
+				.transport = bc->transport,
 				.weight = bc->weight,
 				.group = gidx,
 			};

@@ -151,7 +151,8 @@ int sift_stats_reset(int fd)
 	return err;
 }
 
-int sift_ports_set(int fd, const unsigned int *ports, unsigned int n)
+int sift_ports_set(int fd, const unsigned int *ports, unsigned int n, const unsigned int *streams,
+		   unsigned int n_streams)
 {
 	static __u8 cur[65536];
 	__u32 count = 65536, out_batch;
@@ -168,23 +169,26 @@ int sift_ports_set(int fd, const unsigned int *ports, unsigned int n)
 		goto out;
 	}
 	/* Add the new ports first so a port kept across the change is never off. */
-	for (unsigned int i = 0; i < n; i++) {
-		__u32 key = ports[i];
-		__u8 v = SIFT_PORT_SIP;
+	for (unsigned int i = 0; i < n + n_streams; i++) {
+		__u32 key = i < n ? ports[i] : streams[i - n];
+		__u8 v = i < n ? SIFT_PORT_SIP : SIFT_PORT_STREAM;
 
 		if (key > 65535)
 			continue;
+		for (unsigned int k = 0; k < n && i >= n; k++)
+			if (ports[k] == key)
+				v = SIFT_PORT_SIP; /* on both lists: a SIP port, TCP included */
 		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
 			err = -errno;
 			goto out;
 		}
-		cur[key] &= ~SIFT_PORT_SIP;
+		cur[key] &= ~(SIFT_PORT_SIP | SIFT_PORT_STREAM);
 	}
 	/* Whatever is still marked in the old table was not asked for. */
 	for (__u32 key = 0; key < 65536; key++) {
 		__u8 v = 0;
 
-		if (!(cur[key] & SIFT_PORT_SIP))
+		if (!(cur[key] & (SIFT_PORT_SIP | SIFT_PORT_STREAM)))
 			continue;
 		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
 			err = -errno;

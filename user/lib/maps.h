@@ -51,8 +51,12 @@ const char *sift_stat_group(unsigned int idx);
 /* Index of the counter called @name, or -1. */
 int sift_stat_lookup(const char *name);
 
-/* Make exactly @ports (count @n) the SIP ports; ports not listed are cleared. */
-int sift_ports_set(int fd, const unsigned int *ports, unsigned int n);
+/*
+ * Make exactly @ports (count @n) the SIP ports (UDP and TCP), and @streams
+ * the ports SIP is served on over TCP or TLS only; ports not listed are cleared.
+ */
+int sift_ports_set(int fd, const unsigned int *ports, unsigned int n, const unsigned int *streams,
+		   unsigned int n_streams);
 
 /* Open a pinned map @name under @pin_path read-write.  fd or -errno. */
 int sift_map_open(const char *pin_path, const char *name);

@@ -30,6 +30,7 @@ struct sift_backend_conf {
 	unsigned int port;
 	unsigned int weight;
 	int state; /* enum sift_backend_state */
+	int transport; /* enum sift_transport: 0 (UDP), TCP or TLS */
 	int origin;
 	int line;
 };

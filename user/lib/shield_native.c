@@ -89,6 +89,22 @@ void sift_shield_tables_init(struct sift_shield_tables *t, const struct sift_map
 }
 
 /* sift_xdp's order (bpf/sift.bpf.c): source, rate, parse, message. */
+__u32 sift_shield_native_source(struct sift_shield_tables *t, const struct sift_addr *src, __u64 now,
+				int *trusted)
+{
+	const struct sift_shield *sh = sift_shield_settings(t);
+	struct sift_addr key;
+	__u32 why;
+
+	*trusted = 0;
+	if (!sh)
+		return 0;
+	why = sift_shield_source(t, sh, src, now, &key, trusted);
+	if (why)
+		sift_tbl_count(t, why);
+	return why;
+}
+
 __u32 sift_shield_native(struct sift_shield_tables *t, struct sift_scratch *s, size_t len,
 			 const struct sift_addr *src, __u64 now)
 {

@@ -59,4 +59,12 @@ void sift_shield_tables_init(struct sift_shield_tables *t, const struct sift_map
 __u32 sift_shield_native(struct sift_shield_tables *t, struct sift_scratch *s, size_t len,
 			 const struct sift_addr *src, __u64 now);
 
+/*
+ * The shield's first look only, on a source: deny list, bans, allow-only
+ * (siftd's connections, before a TLS handshake).  0 or the counter of the
+ * reason; *@trusted: the allow list trusts it.
+ */
+__u32 sift_shield_native_source(struct sift_shield_tables *t, const struct sift_addr *src, __u64 now,
+				int *trusted);
+
 #endif

@@ -10,9 +10,7 @@ int sift_stream_init(struct sift_stream *s, size_t max)
 {
 	memset(s, 0, sizeof(*s));
 	s->max = max;
-	s->cap = max < 4096 ? max : 4096;
-	s->buf = malloc(s->cap ? s->cap : 1);
-	return s->buf ? 0 : -ENOMEM;
+	return 0; /* the buffer comes with the first bytes: an idle connection holds none */
 }
 
 void sift_stream_free(struct sift_stream *s)
@@ -29,6 +27,11 @@ static void settle(struct sift_stream *s)
 	memmove(s->buf, s->buf + s->skip, s->len - s->skip);
 	s->len -= s->skip;
 	s->skip = 0;
+	if (!s->len) {
+		free(s->buf);
+		s->buf = NULL;
+		s->cap = 0;
+	}
 }
 
 int sift_stream_feed(struct sift_stream *s, const void *data, size_t n)
@@ -39,6 +42,8 @@ int sift_stream_feed(struct sift_stream *s, const void *data, size_t n)
 		return -E2BIG;
 	if (s->len + n > s->cap) {
 		size_t cap = s->cap * 2 > s->len + n ? s->cap * 2 : s->len + n;
+
+		cap = cap < 512 ? 512 : cap;
 		uint8_t *b;
 
 		if (cap > s->max + 4)

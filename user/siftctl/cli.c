@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "cli_priv.h"
 #include "config.h"
+#include "ctl.h"
 #include "maps.h"
 #include "out.h"
 #include "proc.h"
@@ -154,6 +155,19 @@ static int stats_show(struct cli *c, int argc, char **argv)
 		if (!shown)
 			out_text("  (none)\n");
 		out_close_obj();
+	}
+	{
+		/* siftd's connections and the connection shield, when siftd runs */
+		json_t *req = json_pack("{s:s}", "cmd", "daemon"), *ans;
+		char err[256];
+
+		ans = sift_ctl_call(c->run_dir, req, err, sizeof(err));
+		json_decref(req);
+		if (ans && json_object_get(ans, "punted")) {
+			out_text("\n");
+			cli_show_connections(json_object_get(json_object_get(ans, "punted"), "connections"));
+		}
+		json_decref(ans);
 	}
 	out_close_obj();
 	return 0;

@@ -46,6 +46,8 @@ const char *cli_kv(const struct cli_kv *kv, int n, const char *key);
 struct sift_maps;
 /* Open the pinned maps; on failure say why (not loaded, permission denied) and return -errno. */
 int cli_open_maps(struct cli *c, struct sift_maps *m);
+/* siftd's connections (TCP, TLS) and the connection shield's counts, from its "connections". */
+void cli_show_connections(json_t *cn);
 /* A decimal number up to @max.  0 or -1. */
 int cli_uint(const char *s, unsigned int max, unsigned int *out);
 

@@ -438,6 +438,48 @@ static void daemon_show_counts(json_t *r, const char *name)
 	out_close_obj();
 }
 
+void cli_show_connections(json_t *cn)
+{
+	json_t *v;
+	size_t i;
+
+	out_open_obj("connections");
+	out_s64("open", "connections: %lld open", json_integer_value(json_object_get(cn, "open")));
+	out_s64("tls", " (%lld TLS,", json_integer_value(json_object_get(cn, "tls")));
+	out_s64("ktls", " %lld on kTLS,", json_integer_value(json_object_get(cn, "ktls")));
+	out_s64("trusted", " %lld trusted peers,", json_integer_value(json_object_get(cn, "trusted")));
+	out_s64("outbound", " %lld opened by siftd,", json_integer_value(json_object_get(cn, "outbound")));
+	out_s64("unauthenticated", " %lld before their first message)",
+		json_integer_value(json_object_get(cn, "unauthenticated")));
+	out_s64("capacity", " of %lld\n", json_integer_value(json_object_get(cn, "capacity")));
+	out_s64("accepted", "  accepted %lld,", json_integer_value(json_object_get(cn, "accepted")));
+	out_s64("opened", " opened %lld,", json_integer_value(json_object_get(cn, "opened")));
+	out_s64("handshakes", " TLS handshakes %lld", json_integer_value(json_object_get(cn, "handshakes")));
+	out_s64("ktls_handshakes", " (kTLS %lld),", json_integer_value(json_object_get(cn, "ktls_handshakes")));
+	out_s64("messages", " messages %lld,", json_integer_value(json_object_get(cn, "messages")));
+	out_s64("pings", " keep-alive pings %lld,", json_integer_value(json_object_get(cn, "pings")));
+	out_s64("aliases", " aliases %lld,", json_integer_value(json_object_get(cn, "aliases")));
+	out_s64("bytes_in", " bytes in %lld,", json_integer_value(json_object_get(cn, "bytes_in")));
+	out_s64("bytes_out", " out %lld\n", json_integer_value(json_object_get(cn, "bytes_out")));
+	out_text("  refused by the connection shield:");
+	daemon_show_counts(cn, "refused");
+	out_text("\n  closed:");
+	daemon_show_counts(cn, "closed");
+	out_text("\n  listening:");
+	out_open_arr("listeners");
+	json_array_foreach(json_object_get(cn, "listeners"), i, v)
+	{
+		out_open_obj(NULL);
+		out_str("transport", " %s", json_string_value(json_object_get(v, "transport")));
+		out_s64("port", " %lld", json_integer_value(json_object_get(v, "port")));
+		out_str("family", " (%s)", json_string_value(json_object_get(v, "family")));
+		out_close_obj();
+	}
+	out_close_arr();
+	out_text("\n");
+	out_close_obj();
+}
+
 /* What the fast path could not read whole, and what siftd's shield dropped of it, by reason. */
 static void daemon_show_reassembled(json_t *r)
 {
@@ -470,6 +512,13 @@ static void daemon_show_forwarded(json_t *p)
 		json_integer_value(json_object_get(f, "no_egress")));
 	out_s64("send_failed", " %lld refused by the kernel)\n",
 		json_integer_value(json_object_get(f, "send_failed")));
+	out_s64("streamed", "  sent on connections: %lld,", json_integer_value(json_object_get(f, "streamed")));
+	out_s64("large_tcp", " %lld of them requests too large for UDP,",
+		json_integer_value(json_object_get(f, "large_tcp")));
+	out_s64("rr_doubled", " Record-Route doubled across transports %lld times,",
+		json_integer_value(json_object_get(f, "rr_doubled")));
+	out_s64("no_connection", " responses whose connection had gone: %lld\n",
+		json_integer_value(json_object_get(f, "no_connection")));
 	out_s64("registers", "  REGISTERs sent to a registrar with sift's Path: %lld,",
 		json_integer_value(json_object_get(f, "registers")));
 	out_s64("to_flows", " requests sent to a UA's flow: %lld,",
@@ -641,6 +690,11 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	daemon_show_by_name(json_object_get(p, "by_name"));
 	daemon_show_replies(json_object_get(p, "replies"));
 	daemon_show_txns(json_object_get(p, "transactions"));
+	out_s64("stream_messages", "  messages read on connections: %lld",
+		json_integer_value(json_object_get(p, "stream_messages")));
+	out_s64("stream_shielded", " (%lld dropped by the shield)\n",
+		json_integer_value(json_object_get(p, "stream_shielded")));
+	cli_show_connections(json_object_get(p, "connections"));
 	m = json_object_get(p, "by_method");
 	out_open_obj("by_method");
 	json_object_foreach(m, key, v)

@@ -144,8 +144,10 @@ static void answer(struct sift_punt *p, struct sift_ctxn *x, unsigned int code, 
 	if (x->oneshot)
 		return;
 	sift_sip_parse_bytes(p->scratch, x->req, x->req_len);
+	p->conn_in = u->conn; /* it came over a connection: the answer goes back on it */
 	sift_punt_reply(p, u->fd, x->req_len, &u->from, sift_punt_now(),
 			(struct sift_reply){ code, phrase, 0 });
+	p->conn_in = 0;
 }
 
 /*
@@ -306,6 +308,7 @@ int sift_client_request(struct sift_punt *p, int fd, size_t n, const struct sock
 	up_of(p, x)->a = *a;
 	up_of(p, x)->from = *from;
 	up_of(p, x)->fd = fd;
+	up_of(p, x)->conn = p->conn_in;
 	got = sift_dns_resolve(p->cl.dns, host, hlen, port,
 			       (uint64_t)x->gen << 32 | (uint32_t)(x - p->cl.t.tab), t);
 	if (got >= 0)

@@ -40,6 +40,7 @@ struct sift_client_up {
 	struct sift_arrival a;
 	struct sockaddr_storage from;
 	int fd;
+	uint32_t conn; /* or the connection it came on (conn.h's handle) */
 	char via[256]; /* sift's Via as last sent (for a CANCEL) */
 };
 

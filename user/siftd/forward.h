@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <sift/sip.h>
 
+#include "conn.h"
 #include "decide.h"
 #include "routing.h"
 
@@ -28,13 +29,23 @@ struct sift_forward_stats {
 	uint64_t send_failed; /* the socket refused (no route, no buffer...) */
 	uint64_t registers;   /* REGISTERs sent to a registrar, with sift's Path */
 	uint64_t to_flows;    /* requests sent to the flow sift's Path recorded */
+	uint64_t streamed;    /* sent on a connection (TCP or TLS) */
+	uint64_t large_tcp;   /* of those: requests over the UDP MTU, sent over TCP instead (RFC 3261 18.1.1) */
+	uint64_t no_connection; /* responses whose connection had gone */
+	uint64_t rr_doubled;  /* Record-Route doubled: the two sides' transports differ */
 };
 
 struct sift_forwarder {
 	struct sift_fwd_tables tables;
 	const __u64 *path_key; /* set: the message gets sift's Path (a REGISTER), under this key */
 	const char *branch;    /* set: sift's Via gets this branch (a client transaction's) */
-	char last[SIFT_MSG_MAX + SIFT_INS_MAX]; /* what was sent last, sift_forward_send's */
+	struct sift_conns *conns; /* next hops over TCP and TLS (conn.h); NULL: none */
+	int in_transport;         /* the message came on a connection of this transport (0: UDP) */
+	unsigned int in_port;     /* sift's port it came to */
+	struct sift_addr in_peer; /* and the connection's other end: a flow (path.h) */
+	unsigned int in_peer_port;
+	const __u64 *path_mac_key; /* the MAC key flows are named under */
+	char last[SIFT_MSG_MAX + SIFT_INS_MAX + 256]; /* what was sent last, sift_forward_send's */
 	size_t last_len;
 	struct sift_forward_stats st;
 };
@@ -62,6 +73,9 @@ int sift_forward_send(struct sift_forwarder *f, struct sift_scratch *s, sift_sen
 int sift_forward_register(struct sift_forwarder *f, struct sift_scratch *s,
 			  const struct sift_routing *routing, const __u64 key[2],
 			  sift_send_fd_fn fd_for, void *arg);
+
+/* The interface sift is attached to that has address @a (its face); 0 if none. */
+__u32 sift_forward_face(struct sift_forwarder *f, const struct sift_addr *a);
 
 json_t *sift_forward_json(const struct sift_forwarder *f);
 

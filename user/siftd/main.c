@@ -125,6 +125,22 @@ static int read_conf(struct siftd *d, struct sift_conf *c, json_t *report)
 		}
 		sift_routing_warnings(&c->routing, d->conf_path, warn_conf, report);
 	}
+	if (c->tls.cert[0] || c->tls.key[0]) {
+		/* the files must load, and match, before anything is changed */
+		char terr[400];
+		struct sift_tls *t = sift_tls_new(&c->tls, terr, sizeof(terr));
+
+		if (!t) {
+			snprintf(err, sizeof(err), "%s: %s", d->conf_path ? d->conf_path : "(no file)",
+				 terr);
+			pr_err("%s", err);
+			if (report)
+				json_array_append_new(json_object_get(report, "errors"),
+						      json_string(err));
+			return -EINVAL;
+		}
+		sift_tls_unref(t);
+	}
 	return apply_cli(d, c);
 }
 
@@ -211,7 +227,9 @@ static int install_once(struct siftd *d, const struct sift_conf *c)
 
 	if (!eff)
 		return -ENOMEM;
-	ret = sift_ports_set(d->loader.maps.ports, c->sip_ports, c->n_sip_ports);
+	/* TLS listens only with a certificate */
+	ret = sift_ports_set(d->loader.maps.ports, c->sip_ports, c->n_sip_ports, c->tls.ports,
+			     c->tls.cert[0] ? c->tls.n_ports : 0);
 	if (ret) {
 		pr_err("install SIP ports: %s", strerror(-ret));
 		goto out;
@@ -450,7 +468,7 @@ enum { FD_SIGNAL, FD_CTL, FD_TIMER, FD_PROBE4, FD_PROBE6, FD_PUNT };
 
 static int run(struct siftd *d)
 {
-	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16 + SIFTD_CTL_CLIENTS + 1 + 1 + 1];
+	struct pollfd pfd[FD_PUNT + SIFT_PUNT_MAX_FDS + 16 + SIFTD_CTL_CLIENTS + 1 + 1 + 1 + 1];
 	sigset_t mask;
 	int sfd;
 
@@ -480,6 +498,8 @@ static int run(struct siftd *d)
 
 		for (unsigned int i = 0; i < d->punt.n_fds; i++)
 			pfd[np++] = (struct pollfd){ .fd = d->punt.fds[i], .events = POLLIN };
+		/* every TCP and TLS listener and connection, through one epoll set (conn.h) */
+		pfd[np++] = (struct pollfd){ .fd = d->punt.conns.ep, .events = POLLIN };
 		/* the resolver's sockets: a slow DNS server never holds the loop up */
 		dns_at = np;
 		n_dns = sift_dns_pollfds(d->punt.cl.dns, &pfd[np], 16);
@@ -510,9 +530,11 @@ static int run(struct siftd *d)
 			pr_err("poll: %s", strerror(errno));
 			break;
 		}
-		for (unsigned int i = FD_PUNT; i < dns_at; i++)
+		for (unsigned int i = FD_PUNT; i < dns_at - 1; i++)
 			if (pfd[i].revents & POLLIN)
 				sift_punt_input(&d->punt, pfd[i].fd);
+		if (pfd[dns_at - 1].revents & POLLIN)
+			sift_conns_process(&d->punt.conns);
 		sift_dns_process(d->punt.cl.dns, &pfd[dns_at], n_dns);
 		sift_punt_tick(&d->punt);
 		if (pfd[FD_PROBE4].revents & POLLIN)

@@ -18,6 +18,8 @@
 #include "reply.h"
 #include "sip_native.h"
 
+static void stream_msg(void *arg, struct sift_conn *c, const uint8_t *msg, size_t len);
+
 /* Log the first punted messages, then one in every LOG_EVERY. */
 #define LOG_FIRST 20
 #define LOG_EVERY 1000
@@ -122,11 +124,26 @@ int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct 
 	/* the table's size is set at start (a reload keeps it: transactions live in it) */
 	if (sift_txns_init(&p->txns, c->transactions) || sift_client_open(p, c))
 		return -ENOMEM;
+	{
+		char err[400];
+		int ret = sift_conns_open(&p->conns, c, p->shield, stream_msg, p, err, sizeof(err));
+
+		if (ret) {
+			pr_err("%s", err);
+			return ret;
+		}
+	}
+	p->fwd.conns = &p->conns;
 	return sift_punt_update(p, c);
 }
 
 int sift_punt_update(struct sift_punt *p, const struct sift_conf *c)
 {
+	char err[400];
+
+	/* checked before (siftd's read_conf): a failure here leaves the old listeners and certificates */
+	if (sift_conns_update(&p->conns, c, err, sizeof(err)))
+		pr_err("%s", err);
 	p->reply_rate = c->reply_rate ? c->reply_rate : 1;
 	p->reply_burst = c->reply_burst ? c->reply_burst : 1;
 	p->retry_after = c->retry_after;
@@ -177,6 +194,7 @@ void sift_punt_close(struct sift_punt *p)
 	p->replies = NULL;
 	sift_txns_free(&p->txns);
 	sift_client_close(p);
+	sift_conns_close(&p->conns);
 }
 
 static const char *peer_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -293,6 +311,8 @@ int sift_punt_timeout_ms(struct sift_punt *p)
 		now = sift_punt_now();
 		ms = next <= now ? 0 : (int)((next - now + 999999) / 1000000);
 	}
+	ms = cl >= 0 && (ms < 0 || cl < ms) ? cl : ms;
+	cl = sift_conns_timeout_ms(&p->conns);
 	return cl >= 0 && (ms < 0 || cl < ms) ? cl : ms;
 }
 
@@ -300,6 +320,46 @@ void sift_punt_tick(struct sift_punt *p)
 {
 	sift_txn_tick(&p->txns, sift_punt_now(), txn_send, NULL);
 	sift_client_tick(p);
+	sift_conns_tick(&p->conns);
+}
+
+/* A reply's code among sift_reply_codes, counted. */
+static void count_reply(struct sift_punt *p, unsigned int code)
+{
+	unsigned int k = 0;
+
+	p->st.replied++;
+	while (sift_reply_codes[k] && sift_reply_codes[k] != code)
+		k++;
+	p->st.by_code[k]++;
+}
+
+/*
+ * The same on the connection the request came on (RFC 3261 18.2.2): no
+ * transaction kept, a reliable transport retransmits nothing.
+ */
+static int stream_reply(struct sift_punt *p, size_t n, uint64_t now, struct sift_reply r)
+{
+	static char out[SIFT_REPLY_MAX];
+	struct sift_conn *c = sift_conn_get(&p->conns, p->conn_in);
+	unsigned int port;
+	ssize_t l;
+
+	if (!c)
+		return 1;
+	if (!reply_allowed(p, &c->peer, now)) {
+		p->st.reply_limited++;
+		return 1;
+	}
+	l = sift_reply_build(p->scratch, n, &c->peer, c->peer_port, p->key, r, out, sizeof(out),
+			     &port);
+	if (l < 0 || (size_t)l > 3 * n) {
+		p->st.reply_unbuilt++;
+		return 1;
+	}
+	if (!sift_conn_send(&p->conns, c, out, l))
+		count_reply(p, r.code);
+	return 1;
 }
 
 /*
@@ -319,7 +379,11 @@ int sift_punt_reply(struct sift_punt *p, int fd, size_t n, const struct sockaddr
 	socklen_t len;
 	ssize_t l;
 
-	if (!r.code || n > SIFT_MSG_MAX || sift_addr_of_sockaddr(from, &src, &sport))
+	if (!r.code || n > SIFT_MSG_MAX)
+		return 0;
+	if (p->conn_in)
+		return stream_reply(p, n, now, r);
+	if (sift_addr_of_sockaddr(from, &src, &sport))
 		return 0;
 	if (!reply_allowed(p, &src, now)) {
 		p->st.reply_limited++;
@@ -334,14 +398,8 @@ int sift_punt_reply(struct sift_punt *p, int fd, size_t n, const struct sockaddr
 	/* kept for retransmitted requests and, a non-2xx to an INVITE, resent until the ACK */
 	sift_txn_respond(&p->txns, sift_punt_txn_key(s), s->msg.method == SIFT_METHOD_INVITE, out, l, &src,
 			 port, fd, now);
-	if (sendto(fd, out, l, 0, (struct sockaddr *)&to, len) == l) {
-		unsigned int k = 0;
-
-		p->st.replied++;
-		while (sift_reply_codes[k] && sift_reply_codes[k] != r.code)
-			k++;
-		p->st.by_code[k]++;
-	}
+	if (sendto(fd, out, l, 0, (struct sockaddr *)&to, len) == l)
+		count_reply(p, r.code);
 	return 1;
 }
 
@@ -474,6 +532,12 @@ static int request_in(struct sift_punt *p, int fd, size_t n, const struct sockad
 			return SIFT_REASON_RELAY_DENIED; /* not answered: a Route anyone can write */
 		}
 		a->flow_ok = 1;
+		{
+			/* a flow on a connection (sift's Record-Route names those too): on it */
+			struct sift_conn *fc = sift_conn_find(&p->conns, &a->flow, a->flow_port, 0);
+
+			a->flow_stream = fc ? fc->transport : 0;
+		}
 		reason = sift_fwd_decide(&p->fwd.tables, s, a, p->key);
 		p->fwd.st.to_flows += !reason;
 	}
@@ -491,14 +555,87 @@ static int request_in(struct sift_punt *p, int fd, size_t n, const struct sockad
 	return reason;
 }
 
+/*
+ * The message parsed in p->scratch (@n bytes from @from, on @fd or the
+ * connection p->conn_in): answered, sent on, or counted and logged.
+ */
+static void message_in(struct sift_punt *p, int fd, size_t n, const struct sockaddr_storage *from,
+		       struct sift_arrival *arr, int reason)
+{
+	struct sift_scratch *s = p->scratch;
+	char peer[INET6_ADDRSTRLEN + 8];
+
+	if (s->msg.kind == SIFT_KIND_STUN && !p->conn_in) {
+		stun_answer(p, fd, n, from, sift_punt_now());
+		return;
+	}
+	if (s->msg.kind == SIFT_KIND_RESPONSE) {
+		p->st.responses++;
+		response_in(p, n, arr);
+		return;
+	}
+	if (s->msg.kind == SIFT_KIND_REQUEST) {
+		struct sift_reply r;
+
+		p->st.requests++;
+		p->st.by_method[s->msg.method < SIFT_METHOD__MAX ? s->msg.method : 0]++;
+		/*
+		 * a retransmission of what siftd answered gets that answer
+		 * again (a reliable transport has none: no transaction kept)
+		 */
+		if (!p->conn_in && s->msg.via[0].branch.len &&
+		    sift_txn_request(&p->txns, sift_punt_txn_key(s), s->msg.method == SIFT_METHOD_ACK,
+				     &arr->peer, sift_punt_now(), txn_send, p) != SIFT_TXN_NEW)
+			return;
+		r = sift_reply_for(s);
+		if (r.code && !(r.code == 483 && s->msg.method == SIFT_METHOD_OPTIONS)) {
+			sift_punt_reply(p, fd, n, from, sift_punt_now(), r);
+			return;
+		}
+		if ((s->msg.action == SIFT_ACTION_FORWARD || r.code == 483) && n <= SIFT_MSG_MAX) {
+			request_in(p, fd, n, from, arr);
+			return;
+		}
+	}
+	if (s->msg.action == SIFT_ACTION_DROP)
+		p->st.malformed++;
+	if (p->logged < LOG_FIRST || p->st.messages % LOG_EVERY == 0) {
+		p->logged++;
+		peer_fmt(from, peer, sizeof(peer));
+		pr_info("punted %s from %s (%zu bytes, %s): not SIP siftd can finish",
+			p->conn_in ? "message" : "datagram", peer, n, sift_reason_name(reason));
+		if (p->logged == LOG_FIRST)
+			pr_info("punted messages: logging one in %d from now on", LOG_EVERY);
+	}
+}
+
+/*
+ * RFC 5923: a request whose top Via carries ;alias over TLS makes its
+ * connection reachable as the Via's sent-by, when that is the address the
+ * connection comes from (only its port may differ: a client's listening
+ * port).  Anything else could make sift send where an outsider asks.
+ */
+static void alias_check(struct sift_punt *p, struct sift_conn *c)
+{
+	struct sift_scratch *s = p->scratch;
+	const struct sift_via *v = &s->msg.via[0];
+	const char *val = (const char *)s->buf + v->value.off, *a;
+
+	a = memmem(val, v->value.len, ";alias", 6);
+	if (!a || (a + 6 < val + v->value.len && a[6] != ';' && a[6] != ' ' && a[6] != '\t'))
+		return;
+	if (v->addr.family && sift_addr_eq(&v->addr, &c->peer))
+		sift_conn_alias(&p->conns, c, &v->addr, v->port ? v->port : 5061);
+}
+
 void sift_punt_input(struct sift_punt *p, int fd)
 {
 	/* a bounded batch per wake-up: the control socket and signals get their turn */
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage from;
 		struct sift_scratch *s = p->scratch;
-		struct sift_arrival arr = {};
-		char peer[INET6_ADDRSTRLEN + 8];
+		/* responses back over connections, and requests to TCP and TLS hops, are siftd's */
+		struct sift_arrival arr = { .streams = SIFT_STREAMS_KEPT };
 		union {
 			/* where it came to, the fragment size, or room for the usual extension headers */
 			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int)) +
@@ -543,46 +680,59 @@ void sift_punt_input(struct sift_punt *p, int fd)
 		} else {
 			reason = sift_sip_parse_scratch(s, n);
 		}
-		if (s->msg.kind == SIFT_KIND_STUN) {
-			stun_answer(p, fd, n, &from, sift_punt_now());
-			continue;
-		}
-		if (s->msg.kind == SIFT_KIND_RESPONSE) {
-			p->st.responses++;
-			response_in(p, n, &arr);
-			continue;
-		}
-		if (s->msg.kind == SIFT_KIND_REQUEST) {
-			struct sift_reply r;
-
-			p->st.requests++;
-			p->st.by_method[s->msg.method < SIFT_METHOD__MAX ? s->msg.method : 0]++;
-			/* a retransmission of what siftd answered gets that answer again */
-			if (s->msg.via[0].branch.len &&
-			    sift_txn_request(&p->txns, sift_punt_txn_key(s), s->msg.method == SIFT_METHOD_ACK,
-					     &arr.peer, sift_punt_now(), txn_send, p) != SIFT_TXN_NEW)
-				continue;
-			r = sift_reply_for(s);
-			if (r.code && !(r.code == 483 && s->msg.method == SIFT_METHOD_OPTIONS)) {
-				sift_punt_reply(p, fd, n, &from, sift_punt_now(), r);
-				continue;
-			}
-			if ((s->msg.action == SIFT_ACTION_FORWARD || r.code == 483) && n <= SIFT_MSG_MAX) {
-				request_in(p, fd, n, &from, &arr);
-				continue;
-			}
-		}
-		if (s->msg.action == SIFT_ACTION_DROP)
-			p->st.malformed++;
-		if (p->logged < LOG_FIRST || p->st.messages % LOG_EVERY == 0) {
-			p->logged++;
-			peer_fmt(&from, peer, sizeof(peer));
-			pr_info("punted datagram from %s (%zd bytes, %s): not SIP siftd can finish",
-				peer, n, sift_reason_name(reason));
-			if (p->logged == LOG_FIRST)
-				pr_info("punted messages: logging one in %d from now on", LOG_EVERY);
-		}
+		message_in(p, fd, n, &from, &arr, reason);
 	}
+}
+
+/*
+ * A whole message read on connection @c: the shield's checks as for a
+ * datagram (its source, its rate, the message: the fast path never saw
+ * it), unless its certificate names a trusted peer, then the same
+ * pipeline.  Replies and responses go back on @c.
+ */
+static void stream_msg(void *arg, struct sift_conn *c, const uint8_t *msg, size_t len)
+{
+	struct sift_punt *p = arg;
+	struct sift_scratch *s = p->scratch;
+	struct sift_arrival arr = {
+		.peer = c->peer,
+		.peer_port = c->peer_port,
+		.local = c->local,
+		.trusted = c->trusted,
+		.streams = SIFT_STREAMS_KEPT | SIFT_STREAMS_IN,
+	};
+	struct sockaddr_storage from;
+	int reason;
+
+	p->st.messages++;
+	p->st.stream_messages++;
+	p->st.bytes += len;
+	if (len > SIFT_MSG_MAX)
+		return;
+	memcpy(s->buf, msg, len);
+	sift_sockaddr_of(&c->peer, c->peer_port, &from);
+	arr.ingress = sift_forward_face(&p->fwd, &c->local);
+	if (c->trusted) {
+		reason = sift_sip_parse_scratch(s, len);
+	} else if (sift_shield_native(p->shield, s, len, &c->peer, sift_punt_now())) {
+		p->st.stream_shielded++;
+		return;
+	} else {
+		reason = s->msg.reason;
+	}
+	if (s->msg.kind == SIFT_KIND_REQUEST || s->msg.kind == SIFT_KIND_RESPONSE)
+		sift_conn_authenticated(&p->conns, c);
+	if (s->msg.kind == SIFT_KIND_REQUEST && c->transport == SIFT_TRANSPORT_TLS)
+		alias_check(p, c);
+	p->conn_in = c->id;
+	p->fwd.in_transport = c->transport;
+	p->fwd.in_port = c->local_port;
+	p->fwd.in_peer = c->peer;
+	p->fwd.in_peer_port = c->peer_port;
+	p->fwd.path_mac_key = p->key;
+	message_in(p, -1, len, &from, &arr, reason);
+	p->conn_in = 0;
+	p->fwd.in_transport = 0;
 }
 
 /*
@@ -661,6 +811,9 @@ json_t *sift_punt_json(const struct sift_punt *p)
 			  (json_int_t)p->txns.st.absorbed, "timed_out", (json_int_t)p->txns.st.timed_out,
 			  "shed", (json_int_t)p->txns.st.shed, "foreign", (json_int_t)p->txns.st.foreign));
 	json_object_set_new(o, "by_method", m);
+	json_object_set_new(o, "stream_messages", json_integer(p->st.stream_messages));
+	json_object_set_new(o, "stream_shielded", json_integer(p->st.stream_shielded));
+	json_object_set_new(o, "connections", sift_conns_json(&p->conns));
 	json_object_set_new(o, "sockets", ports);
 	return o;
 }

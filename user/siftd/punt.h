@@ -28,6 +28,7 @@
 
 #include "client.h"
 #include "config.h"
+#include "conn.h"
 #include "forward.h"
 #include "maps.h"
 #include "shield_native.h"
@@ -57,6 +58,8 @@ struct sift_punt_stats {
 	uint64_t flows_forged; /* a Route of sift's naming a flow sift's MAC does not vouch for */
 	uint64_t loops, spirals; /* sift's Via second from the top: looped (482), or spiralled on */
 	uint64_t by_reason[SIFT_REASON__MAX]; /* requests siftd could not send on, by the decision's reason */
+	uint64_t stream_messages; /* whole messages read on connections */
+	uint64_t stream_shielded; /* of those: dropped by the shield (its counts say why) */
 };
 
 /* Local replies per source (sip.reply_rate, sip.reply_burst; STUN answers too): a bounded table. */
@@ -83,6 +86,8 @@ struct sift_punt {
 	struct sift_forwarder fwd;            /* what is sent on from here (forward.h) */
 	struct sift_client cl;                /* next hops by name, statefully (client.h) */
 	struct sift_txns txns; /* server transactions for the replies siftd sends (sip.transactions) */
+	struct sift_conns conns; /* SIP over TCP and TLS (conn.h) */
+	uint32_t conn_in; /* the connection the message at hand came on (0: a datagram) */
 };
 
 /*

@@ -57,7 +57,11 @@ for i in 1 2 3; do
 	f=$(msg "n$i" "MESSAGE sip:2000@$SIFT4 SIP/2.0\nVia: SIP/2.0/UDP $LAB_GEN_V4:508$i;branch=z9hG4bKn$i;rport\nMax-Forwards: 70\nTo: <sip:2000@$SIFT4>\nFrom: <sip:m@$LAB_GEN_V4>;tag=n$i\nCall-ID: n$i\nCSeq: 1 MESSAGE\nContent-Length: 0\n\n")
 	EXCHANGE_SECONDS=0.2 exchange "$LAB_GEN_V4:508$i" "$SIFT4:5060" "$T_TMP/n$i.log" "$f"
 done
-sleep 0.3
+# and a TCP connection held open over the scrape (ip netns exec execs: $! is the peer's pid)
+ip netns exec "$LAB_GEN" /usr/bin/python3 "$TOP/tests/lab/tlspeer.py" hold --host "$SIFT4" --port 5060 \
+	--conns 1 --seconds 3 >/dev/null 2>&1 &
+T_PIDS+=($!)
+sleep 0.5
 
 check_eq "GET /metrics: 200, Prometheus' text format" "$(scrape "$T_TMP/m.txt")" \
 	"200 text/plain; version=0.0.4; charset=utf-8"
@@ -82,6 +86,7 @@ families = {"class": ("sift_packets", "class"), "verdict": ("sift_sip_verdicts",
             "action": ("sift_xdp_actions", "action"),
             "health": ("sift_backend_signals", "signal"), "trace": ("sift_trace_events", "outcome")}
 n = 0
+conns = stats.pop("connections")  # siftd's, not the fast path's: below
 for group, counters in stats.items():
     fam, label = families[group]
     for name, c in counters.items():
@@ -100,6 +105,13 @@ for group, counters in stats.items():
             if got != want:
                 bad.append("%s%s = %s, siftctl says %s" % (metric, labels, got, want))
 print("compared", n, "fast-path counters")
+# the connection shield's counts, as siftctl stats show has them from siftd
+for why, want in conns["refused"].items():
+    if value("sift_connections_refused_total", reason=why) != want:
+        bad.append("refused %s: %s, siftctl says %s" % (why, value("sift_connections_refused_total", reason=why), want))
+for why, want in conns["closed"].items():
+    if value("sift_connections_closed_total", reason=why) != want:
+        bad.append("closed %s differs" % why)
 checks = {
     "the 5 keepalives answered 200": value("sift_siftd_replies_total", code="200") == 5,
     "the 3 unrouted MESSAGEs answered 404": value("sift_siftd_replies_total", code="404") == 3,
@@ -114,6 +126,8 @@ checks = {
     "both interfaces attached": len(samples("sift_interface_attached")) == 2,
     "build info": len(samples("sift_build_info")) == 1,
     "counters typed as counters": fams["sift_punted"].type == "counter",
+    "a TCP connection open (the test's), accepted": value("sift_connections", transport="tcp") == conns["open"] == 1
+        and value("sift_connections_opened_total", direction="in") == conns["accepted"] >= 1,
 }
 for what, ok in checks.items():
     if not ok:

@@ -42,6 +42,7 @@ routes:
 health:
   interval: 0
 tcp:
+  idle_timeout: ${IDLE:-600}
   first_message_ms: 1500
   per_source: 40
   new_rate: 50
@@ -223,4 +224,43 @@ check_ge "and the rest refused, counted by reason" \
 	"$(sj '.connections.refused | .per_source + .new_rate')" 100
 in_rtr "$SIFTCTL" stats show >"$T_TMP/stats.txt"
 check "siftctl stats show says so" grep -qE "refused by the connection shield:.*(per_source|new_rate) [0-9]" "$T_TMP/stats.txt"
+
+# --- RFC 5923: a TLS client's alias; requests to it reuse its connection -----------------------
+opt=$(msg alias 'OPTIONS sip:[remote_ip]:[remote_port] SIP/2.0\nVia: SIP/2.0/TLS [local_ip]:5061;branch=[branch];alias\nMax-Forwards: 70\nFrom: <sip:ua@carrier.test>;tag=a1\nTo: <sip:[remote_ip]>\nCall-ID: [call_id]\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n')
+ip netns exec "$LAB_GEN" $PEER send "${TLS4[@]}" --sni other.test --expect 2 "$opt" >"$T_TMP/alias.out" 2>&1 &
+ALIAS=$!
+T_PIDS+=("$ALIAS")
+sleep 1
+to_alias=$(msg to-alias "INVITE sip:ua@$LAB_GEN_V4:5061;transport=tls SIP/2.0\nVia: SIP/2.0/UDP $BE1:5099;branch=z9hG4bK-al1\nMax-Forwards: 70\nFrom: <sip:core@carrier.test>;tag=c1\nTo: <sip:ua@carrier.test>\nCall-ID: to-alias-1\nCSeq: 1 INVITE\nContent-Length: 0\n\n")
+ip netns exec "$LAB_BE" $WIRE send --bind "$BE1:5099" --to "$LAB_RTR_BE_V4:5060" --msg "$to_alias" \
+	--seconds 0.5 >/dev/null 2>&1
+wait "$ALIAS"
+check_eq "a TLS client's Via ;alias: its OPTIONS answered, then a backend's INVITE to its sent-by came on its connection" \
+	"$(jq -r .first_line "$T_TMP/alias.out" | paste -sd'|')" "SIP/2.0 200 OK|INVITE sip:ua@$LAB_GEN_V4:5061;transport=tls SIP/2.0"
+check_ge "the alias counted" "$(sj .connections.aliases)" 1
+
+# --- idle connections are closed (tcp.idle_timeout) --------------------------------------------
+n=$(grep -c "reload done" "$T_TMP/siftd.log")
+IDLE=2 tls_conf ""
+kill -HUP "$SIFTD_PID"
+wait_for 5 bash -c "[ \$(grep -c 'reload done' '$T_TMP/siftd.log') -gt $n ]"
+idle0=$(sj .connections.closed.idle)
+ip netns exec "$LAB_GEN" $PEER hold "${TLS4[@]}" --sni other.test --conns 3 --seconds 3.5 \
+	--cert "$PKI/peer.pem" --key "$PKI/peer.key" >"$T_TMP/idle.out"
+check_eq "3 idle TLS connections closed after tcp.idle_timeout (2 s)" "$(jq .still_open "$T_TMP/idle.out")" 0
+check_ge "counted as idle" "$(($(sj .connections.closed.idle) - idle0))" 3
+
+# --- the same message checks as UDP: a scanner over TCP ----------------------------------------
+scan=$(msg scan 'OPTIONS sip:100@[remote_ip] SIP/2.0\nVia: SIP/2.0/TCP [local_ip]:[local_port];branch=[branch]\nMax-Forwards: 70\nFrom: <sip:100@[remote_ip]>;tag=s1\nTo: <sip:100@[remote_ip]>\nCall-ID: [call_id]\nCSeq: 1 OPTIONS\nUser-Agent: friendly-scanner\nContent-Length: 0\n\n')
+sh0=$(sj .stream_shielded)
+ip netns exec "$LAB_GEN" $PEER send --host "$LAB_RTR_GEN_V4" --port 5060 --timeout 1 "$scan" >/dev/null 2>&1
+check_eq "a scanner's OPTIONS over TCP gets no answer" "$?" 3
+check_eq "the shield dropped it, as over UDP" "$(($(sj .stream_shielded) - sh0))" 1
+
+# --- banned sources never complete a handshake ------------------------------------------------
+in_rtr "$SIFTCTL" ban add "$LAB_GEN_V4" ttl 60 >/dev/null
+hs0=$(sj .connections.handshakes)
+ip netns exec "$LAB_GEN" $PEER ping "${TLS4[@]}" --sni other.test --timeout 1 >/dev/null 2>&1
+check "a banned source's TLS connection goes nowhere" test $? -ne 0
+check_eq "no handshake made" "$(sj .connections.handshakes)" "$hs0"
 

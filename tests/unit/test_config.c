@@ -2,6 +2,7 @@
 /* The configuration file: what it accepts, and where it says a mistake is. */
 #include <errno.h>
 #include <string.h>
+#include <sift/sip.h>
 
 #include "config.h"
 #include "suites.h"
@@ -210,6 +211,40 @@ START_TEST(test_config_bad_enum_and_bool)
 }
 END_TEST
 
+/* tcp: and tls: (siftd's connections), and a backend's transport */
+START_TEST(test_config_tcp_tls)
+{
+	ck_assert_int_eq(load(""), 0);
+	ck_assert(conf.tcp.enabled);
+	ck_assert_uint_eq(conf.tcp.max_connections, 16384);
+	ck_assert_uint_eq(conf.tls.n_ports, 1);
+	ck_assert_uint_eq(conf.tls.ports[0], 5061);
+	ck_assert_str_eq(conf.tls.cert, ""); /* no certificate: no TLS */
+	ck_assert_int_eq(load("tcp:\n  per_source: 8\n  first_message_ms: 2000\n"
+			      "tls:\n  certificate: /c.pem\n  key: /c.key\n  min_version: \"1.3\"\n"
+			      "  sni:\n    - name: other.test\n      certificate: /o.pem\n      key: /o.key\n"
+			      "  peers:\n    - name: gw1.carrier.test\n"
+			      "groups:\n  - name: g\n    backends:\n      - address: 198.18.0.1\n"
+			      "        transport: tls\n"),
+			 0);
+	ck_assert_uint_eq(conf.tcp.per_source, 8);
+	ck_assert_uint_eq(conf.tcp.first_message_ms, 2000);
+	ck_assert_str_eq(conf.tls.cert, "/c.pem");
+	ck_assert_int_eq(conf.tls.min_version, 1);
+	ck_assert_uint_eq(conf.tls.n_sni, 1);
+	ck_assert_str_eq(conf.tls.sni[0].name, "other.test");
+	ck_assert_str_eq(conf.tls.peers[0].name, "gw1.carrier.test");
+	ck_assert_int_eq(conf.routing.groups[0].backends[0].transport, SIFT_TRANSPORT_TLS);
+	ck_reject("tls:\n  min_version: \"1.1\"\n", "t.yaml:2:16: ", "one of 1.2, 1.3");
+	ck_reject("tcp:\n  max_message: 9000\n", "t.yaml:2:16: ", "between 512 and");
+	ck_reject("groups:\n  - name: g\n    backends:\n      - address: 198.18.0.1\n"
+		  "        transport: sctp\n",
+		  "t.yaml:5:20: ", "udp, tcp, tls, not 'sctp'");
+	ck_reject("tls:\n  sni:\n    - name: other.test\n      key: /o.key\n", "t.yaml:3:7: ",
+		  "certificate");
+}
+END_TEST
+
 START_TEST(test_config_bad_address)
 {
 	ck_reject("interfaces:\n  - name: eth0\n    addresses: [198.18.0.300]\n", "t.yaml:3:17: ",
@@ -283,6 +318,7 @@ Suite *config_suite(void)
 	TCase *tc = tcase_create("load");
 
 	tcase_add_test(tc, test_config_empty_is_defaults);
+	tcase_add_test(tc, test_config_tcp_tls);
 	tcase_add_test(tc, test_config_registrars);
 	tcase_add_test(tc, test_config_one_document);
 	tcase_add_test(tc, test_config_checked_strings);

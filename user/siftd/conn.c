@@ -904,6 +904,16 @@ void sift_conns_close(struct sift_conns *cs)
 	cs->ep = -1;
 }
 
+const char *sift_conn_refusal_name(unsigned int why)
+{
+	return why < SIFT_CONN_REFUSE__MAX ? refusal_names[why] : "?";
+}
+
+const char *sift_conn_close_name(unsigned int why)
+{
+	return why < SIFT_CONN_CLOSE__MAX ? close_names[why] : "?";
+}
+
 json_t *sift_conns_json(const struct sift_conns *cs)
 {
 	json_t *o = json_object(), *r = json_object(), *cl = json_object(), *lis = json_array();

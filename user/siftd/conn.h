@@ -193,5 +193,8 @@ void sift_conn_alias(struct sift_conns *cs, struct sift_conn *c, const struct si
 void sift_conn_authenticated(struct sift_conns *cs, struct sift_conn *c);
 
 json_t *sift_conns_json(const struct sift_conns *cs);
+/* The names counts go by (as in the JSON, the metrics' reason labels). */
+const char *sift_conn_refusal_name(unsigned int why);
+const char *sift_conn_close_name(unsigned int why);
 
 #endif

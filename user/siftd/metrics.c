@@ -188,6 +188,43 @@ static void siftd_counters(struct sift_metrics *m, struct buf *b)
 	    (unsigned long long)p->txns.st.shed, (unsigned long long)p->cl.t.st.shed);
 }
 
+/* siftd's connections (conn.h) and the connection shield. */
+static void connections(struct sift_metrics *m, struct buf *b)
+{
+	const struct sift_conns *cs = &m->d->punt.conns;
+
+	put(b, "# HELP sift_connections Connections open, by transport.\n"
+	       "# TYPE sift_connections gauge\n"
+	       "sift_connections{transport=\"tcp\"} %u\nsift_connections{transport=\"tls\"} %u\n"
+	       "# HELP sift_connections_unauthenticated Connections not yet past their first message.\n"
+	       "# TYPE sift_connections_unauthenticated gauge\nsift_connections_unauthenticated %u\n"
+	       "# HELP sift_connections_capacity Connections siftd holds at most.\n"
+	       "# TYPE sift_connections_capacity gauge\nsift_connections_capacity %u\n",
+	    cs->n - cs->n_tls, cs->n_tls, cs->n_unauth, cs->conf.max_connections);
+	put(b, "# HELP sift_connections_opened_total Connections accepted, and opened by siftd.\n"
+	       "# TYPE sift_connections_opened_total counter\n"
+	       "sift_connections_opened_total{direction=\"in\"} %llu\n"
+	       "sift_connections_opened_total{direction=\"out\"} %llu\n"
+	       "# HELP sift_tls_handshakes_total TLS handshakes completed, and of those on kTLS.\n"
+	       "# TYPE sift_tls_handshakes_total counter\n"
+	       "sift_tls_handshakes_total{ktls=\"no\"} %llu\nsift_tls_handshakes_total{ktls=\"yes\"} %llu\n"
+	       "# HELP sift_connection_pings_total CRLF keep-alives answered (RFC 5626).\n"
+	       "# TYPE sift_connection_pings_total counter\nsift_connection_pings_total %llu\n",
+	    (unsigned long long)cs->st.accepted, (unsigned long long)cs->st.opened,
+	    (unsigned long long)(cs->st.handshakes - cs->st.ktls), (unsigned long long)cs->st.ktls,
+	    (unsigned long long)cs->st.pings);
+	put(b, "# HELP sift_connections_refused_total Connections the connection shield refused, by "
+	       "reason.\n# TYPE sift_connections_refused_total counter\n");
+	for (unsigned int i = 0; i < SIFT_CONN_REFUSE__MAX; i++)
+		put(b, "sift_connections_refused_total{reason=\"%s\"} %llu\n", sift_conn_refusal_name(i),
+		    (unsigned long long)cs->st.refused[i]);
+	put(b, "# HELP sift_connections_closed_total Connections closed, by reason.\n"
+	       "# TYPE sift_connections_closed_total counter\n");
+	for (unsigned int i = 1; i < SIFT_CONN_CLOSE__MAX; i++)
+		put(b, "sift_connections_closed_total{reason=\"%s\"} %llu\n", sift_conn_close_name(i),
+		    (unsigned long long)cs->st.closed[i]);
+}
+
 static const double rtt_le[SIFT_PROBE_RTT_BUCKETS] = SIFT_PROBE_RTT_LE;
 
 static void backends(struct sift_metrics *m, struct buf *b)
@@ -281,6 +318,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		fast_path(m, &b);
 		bans(m, &b);
 		siftd_counters(m, &b);
+		connections(m, &b);
 		backends(m, &b);
 		info(m, &b);
 	}

@@ -27,6 +27,16 @@ groups:
     backends:
       - address: $BE3
         transport: tcp
+  - name: tlsbe
+    backends:
+      - address: $BE3
+        port: 5061
+        transport: tls
+  - name: tlsbad
+    backends:
+      - address: $BE2
+        port: 5061
+        transport: tls
 routes:
   - prefix: "1"
     group: core
@@ -39,6 +49,10 @@ routes:
   - prefix: "4"
     group: tcpbe
     record_route: true
+  - prefix: "5"
+    group: tlsbe
+  - prefix: "6"
+    group: tlsbad
 health:
   interval: 0
 tcp:
@@ -151,6 +165,29 @@ check_ge "and counted" "$(sj .connections.closed.handshake)" $((hs0 + 2))
 check_eq "10 UDP calls to a backend declared transport: tcp complete, ACK and BYE along the route" "$?" 0
 check_eq "the backend got them over one TCP connection sift opened" \
 	"$(grep -c 'TCP message received' "$T_TMP/tcpbe.log")" 30
+
+# --- a backend on TLS: siftd verifies its certificate (the test CA, its IP address) ----------
+ip netns exec "$LAB_BE" $PEER serve --host "$BE3" --port 5061 --tls --cert "$PKI/backend.pem" \
+	--key "$PKI/backend.key" --seconds 60 --log "$T_TMP/tlsbe.log" >/dev/null 2>&1 &
+T_PIDS+=($!)
+sleep 0.5
+tlsinv=$(msg tlsinv "INVITE sip:5001@$LAB_RTR_GEN_V4:5060 SIP/2.0\nVia: SIP/2.0/UDP $LAB_GEN_V4:5098;branch=z9hG4bK-tb1;rport\nMax-Forwards: 70\nFrom: <sip:u@carrier.test>;tag=tb1\nTo: <sip:5001@sift.test>\nCall-ID: to-tls-backend-1\nCSeq: 1 INVITE\nContact: <sip:u@$LAB_GEN_V4:5098>\nContent-Length: 0\n\n")
+exchange "$LAB_GEN_V4:5098" "$LAB_RTR_GEN_V4:5060" "$T_TMP/tlsbe-uac.log" "$tlsinv" >/dev/null 2>&1
+check_eq "a UDP caller's INVITE to a transport: tls backend: answered through sift" \
+	"$(starts "$T_TMP/tlsbe-uac.log")" "SIP/2.0 200 OK"
+check "the backend got it over TLS, sift's Via saying so" \
+	grep -q "SIP/2.0/TLS $LAB_RTR_BE_V4:5060;branch=z9hG4bK-sft" "$T_TMP/tlsbe.log"
+# one whose certificate (other.test) does not name its address
+ip netns exec "$LAB_BE" $PEER serve --host "$BE2" --port 5061 --tls --cert "$PKI/other.pem" \
+	--key "$PKI/other.key" --seconds 60 --log "$T_TMP/tlsbad.log" >/dev/null 2>&1 &
+T_PIDS+=($!)
+sleep 0.5
+hs0=$(sj .connections.closed.handshake)
+sed 's/sip:5001@/sip:6001@/; s/to-tls-backend-1/to-tls-backend-2/' "$tlsinv" >"$T_TMP/tlsbad.sip"
+exchange "$LAB_GEN_V4:5098" "$LAB_RTR_GEN_V4:5060" "$T_TMP/tlsbad-uac.log" "$T_TMP/tlsbad.sip" >/dev/null 2>&1
+check "a backend whose certificate does not name its address gets nothing" \
+	test ! -s "$T_TMP/tlsbad.log"
+check_eq "the handshake refused, counted" "$(sj .connections.closed.handshake)" $((hs0 + 1))
 
 # --- a request too large for UDP goes over TCP (RFC 3261 18.1.1) -----------------------------
 TCPLOG=$T_TMP/tcp-be1.log

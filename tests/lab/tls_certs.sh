@@ -7,6 +7,7 @@
 #                          CN sift.test, SAN sift.test, localhost, 198.18.0.1,
 #                          127.0.0.1, 2001:db8::1
 #   other.pem/other.key    a second server certificate, other.test (SNI)
+#   backend.pem/.key       a backend's: IP 198.18.2.2-4 (the lab's backends)
 #   peer.pem/peer.key      client gw1.carrier.test, signed by the test CA
 #   rogue.pem/rogue.key    client gw1.carrier.test, from another CA (rogue-ca.*)
 #   expired.pem/expired.key client gw1.carrier.test, test CA, valid 2020-01-01
@@ -56,6 +57,8 @@ leaf server ca sift.test serverAuth \
 cat ca.pem >>server.pem
 leaf other ca other.test serverAuth "DNS:other.test"
 cat ca.pem >>other.pem
+leaf backend ca backend.test serverAuth "IP:198.18.2.2,IP:198.18.2.3,IP:198.18.2.4"
+cat ca.pem >>backend.pem
 leaf peer ca gw1.carrier.test clientAuth "DNS:gw1.carrier.test"
 leaf rogue rogue-ca gw1.carrier.test clientAuth "DNS:gw1.carrier.test"
 

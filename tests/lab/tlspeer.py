@@ -3,7 +3,7 @@
 """A SIP peer over TCP or TLS for the lab: messages, keepalives, load and
 abuse of a listener.  Standard library only; results are JSON lines.
 
-  tlspeer.py send|ping|hold|handshakes|slowloris|flood --host H --port P
+  tlspeer.py send|ping|serve|hold|handshakes|slowloris|flood --host H --port P
       [--tls] [--ca FILE] [--cert FILE --key FILE] [--sni NAME]
       [--tls-max 1.2|1.3] [--timeout S] ...     (each cmd_* says the rest)
 
@@ -246,6 +246,56 @@ def cmd_send(a):
                     break
 
 
+def cmd_serve(a):
+    """serve --cert FILE --key FILE --seconds S [--log FILE]: a UAS on
+    --host:--port over TLS (or TCP without --tls): every request but ACK
+    is answered 200 on its connection (Via, Record-Route, From, To with a
+    tag, Call-ID, CSeq copied), every message logged as a JSON line."""
+    srv = socket.create_server((a.host, a.port), reuse_port=True)
+    ctx = None
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.cert, a.key)
+    sel, bufs, end = selectors.DefaultSelector(), {}, time.monotonic() + a.seconds
+    sel.register(srv, R)
+    log = open(a.log, "a") if a.log else sys.stdout
+    while time.monotonic() < end:
+        for key, _ in sel.select(0.2):
+            s = key.fileobj
+            if s is srv:
+                c, _ = srv.accept()
+                try:
+                    c = ctx.wrap_socket(c, server_side=True) if ctx else c
+                except OSError:
+                    c.close()
+                    continue
+                bufs[c] = b""
+                sel.register(c, R)
+                continue
+            try:
+                data = s.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                sel.unregister(s)
+                s.close()
+                continue
+            msgs, bufs[s] = parse(bufs[s] + data)
+            for m in (m for m in msgs if m != b"\r\n"):
+                d = describe(m)
+                log.write(json.dumps({"first_line": d["first_line"], "headers": d["headers"]}) + "\n")
+                log.flush()
+                if d["status"] is None and not d["first_line"].startswith("ACK "):
+                    h = d["headers"]
+                    to = h["to"][0] + ("" if ";tag=" in h["to"][0] else ";tag=serve1")
+                    lines = ["SIP/2.0 200 OK"] + ["Via: " + v for v in h.get("via", [])]
+                    lines += ["Record-Route: " + v for v in h.get("record-route", [])]
+                    lines += ["From: " + h["from"][0], "To: " + to, "Call-ID: " + h["call-id"][0],
+                              "CSeq: " + h["cseq"][0], "Contact: <sip:serve@%s:%d;transport=%s>"
+                              % (a.host, a.port, "tls" if a.tls else "tcp"), "Content-Length: 0"]
+                    s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+
+
 def cmd_ping(a):
     """ping: send CRLFCRLF, want CRLF back within --timeout (RFC 5626)."""
     rd = Reader(connect(a), a)
@@ -408,6 +458,7 @@ def cmd_flood(a):
 
 OPTS = {  # subcommand -> (name, type, default); default None: required
     "send": [("--count", int, 1), ("--expect", int, "")], "ping": [],
+    "serve": [("--seconds", float, None), ("--log", str, "")],
     "hold": [("--conns", int, None), ("--seconds", float, None), ("--inflight", int, 500)],
     "handshakes": [("--seconds", float, None), ("--parallel", int, 1)],
     "slowloris": [("--bytes-per-second", float, None), ("--seconds", float, None)],

@@ -191,7 +191,9 @@ SSL *sift_tls_client(struct sift_tls *t, int fd, const char *host)
 
 	if (!ssl)
 		return NULL;
-	if (!SSL_set_fd(ssl, fd) || !SSL_set1_host(ssl, host)) {
+	/* the backend's certificate must name the address it was configured by */
+	if (!SSL_set_fd(ssl, fd) ||
+	    !X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)) {
 		SSL_free(ssl);
 		return NULL;
 	}

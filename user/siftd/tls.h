@@ -28,7 +28,11 @@ struct sift_tls *sift_tls_new(const struct sift_tls_conf *c, char *err, size_t e
 struct sift_tls *sift_tls_ref(struct sift_tls *t);
 void sift_tls_unref(struct sift_tls *t);
 
-/* A server side (accept) or client side (connect to a backend at @host) on @fd; NULL if not. */
+/*
+ * A server side (accept), or a client side on @fd to a backend at address
+ * @host (its certificate must name that IP address, and verify against
+ * tls.ca or the system's CAs); NULL if not.
+ */
 SSL *sift_tls_server(struct sift_tls *t, int fd);
 SSL *sift_tls_client(struct sift_tls *t, int fd, const char *host);
 

@@ -62,6 +62,8 @@ tcp:
   new_rate: 50
   new_burst: 60
 tls:
+  handshake_rate: ${HS_RATE:-1000}
+  handshake_burst: ${HS_RATE:-1000}
   certificate: $PKI/server.pem
   key: $PKI/server.key
   ca: $PKI/ca.pem
@@ -286,6 +288,19 @@ ip netns exec "$LAB_GEN" $PEER hold "${TLS4[@]}" --sni other.test --conns 3 --se
 	--cert "$PKI/peer.pem" --key "$PKI/peer.key" >"$T_TMP/idle.out"
 check_eq "3 idle TLS connections closed after tcp.idle_timeout (2 s)" "$(jq .still_open "$T_TMP/idle.out")" 0
 check_ge "counted as idle" "$(($(sj .connections.closed.idle) - idle0))" 3
+
+# --- the TLS handshake cap (tls.handshake_rate), all sources together -----------------------
+n=$(grep -c "reload done" "$T_TMP/siftd.log")
+HS_RATE=1 tls_conf ""
+kill -HUP "$SIFTD_PID"
+wait_for 5 bash -c "[ \$(grep -c 'reload done' '$T_TMP/siftd.log') -gt $n ]"
+r0=$(sj .connections.refused.handshake_rate)
+ok=0
+for i in 1 2 3 4 5; do
+	ip netns exec "$LAB_GEN" $PEER ping "${TLS4[@]}" --sni other.test >/dev/null 2>&1 && ok=$((ok + 1))
+done
+check "5 handshakes at once over a cap of 1 a second: $ok made" test "$ok" -ge 1 -a "$ok" -le 2
+check_ge "the rest refused before any TLS work, counted" "$(($(sj .connections.refused.handshake_rate) - r0))" 3
 
 # --- the same message checks as UDP: a scanner over TCP ----------------------------------------
 scan=$(msg scan 'OPTIONS sip:100@[remote_ip] SIP/2.0\nVia: SIP/2.0/TCP [local_ip]:[local_port];branch=[branch]\nMax-Forwards: 70\nFrom: <sip:100@[remote_ip]>;tag=s1\nTo: <sip:100@[remote_ip]>\nCall-ID: [call_id]\nCSeq: 1 OPTIONS\nUser-Agent: friendly-scanner\nContent-Length: 0\n\n')

@@ -308,6 +308,7 @@ sh0=$(sj .stream_shielded)
 ip netns exec "$LAB_GEN" $PEER send --host "$LAB_RTR_GEN_V4" --port 5060 --timeout 1 "$scan" >/dev/null 2>&1
 check_eq "a scanner's OPTIONS over TCP gets no answer" "$?" 3
 check_eq "the shield dropped it, as over UDP" "$(($(sj .stream_shielded) - sh0))" 1
+check_ge "as a scanner" "$(sj .stream_shield.scanner)" 1
 
 # --- banned sources never complete a handshake ------------------------------------------------
 in_rtr "$SIFTCTL" ban add "$LAB_GEN_V4" ttl 60 >/dev/null

@@ -692,8 +692,10 @@ static int daemon_show(struct cli *c, int argc, char **argv)
 	daemon_show_txns(json_object_get(p, "transactions"));
 	out_s64("stream_messages", "  messages read on connections: %lld",
 		json_integer_value(json_object_get(p, "stream_messages")));
-	out_s64("stream_shielded", " (%lld dropped by the shield)\n",
+	out_s64("stream_shielded", " (%lld dropped by the shield",
 		json_integer_value(json_object_get(p, "stream_shielded")));
+	daemon_show_counts(p, "stream_shield");
+	out_text(")\n");
 	cli_show_connections(json_object_get(p, "connections"));
 	m = json_object_get(p, "by_method");
 	out_open_obj("by_method");

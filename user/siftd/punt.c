@@ -117,16 +117,20 @@ int sift_punt_open(struct sift_punt *p, const struct sift_conf *c, const struct 
 	p->scratch = calloc(1, sizeof(*p->scratch));
 	p->replies = calloc(SIFT_REPLY_SOURCES, sizeof(*p->replies));
 	p->shield = malloc(sizeof(*p->shield));
-	if (!p->scratch || !p->shield || !p->replies)
+	p->stream_shield = malloc(sizeof(*p->stream_shield));
+	if (!p->scratch || !p->shield || !p->stream_shield || !p->replies)
 		return -ENOMEM;
 	sift_shield_tables_init(p->shield, m, buckets_fd);
+	/* the same maps, counted apart: what came over connections */
+	sift_shield_tables_init(p->stream_shield, m, buckets_fd);
 	sift_fwd_tables_init(&p->fwd.tables, m, fwd);
 	/* the table's size is set at start (a reload keeps it: transactions live in it) */
 	if (sift_txns_init(&p->txns, c->transactions) || sift_client_open(p, c))
 		return -ENOMEM;
 	{
 		char err[400];
-		int ret = sift_conns_open(&p->conns, c, p->shield, stream_msg, p, err, sizeof(err));
+		int ret = sift_conns_open(&p->conns, c, p->stream_shield, stream_msg, p, err,
+					  sizeof(err));
 
 		if (ret) {
 			pr_err("%s", err);
@@ -190,6 +194,8 @@ void sift_punt_close(struct sift_punt *p)
 	p->scratch = NULL;
 	free(p->shield);
 	p->shield = NULL;
+	free(p->stream_shield);
+	p->stream_shield = NULL;
 	free(p->replies);
 	p->replies = NULL;
 	sift_txns_free(&p->txns);
@@ -714,7 +720,7 @@ static void stream_msg(void *arg, struct sift_conn *c, const uint8_t *msg, size_
 	arr.ingress = sift_forward_face(&p->fwd, &c->local);
 	if (c->trusted) {
 		reason = sift_sip_parse_scratch(s, len);
-	} else if (sift_shield_native(p->shield, s, len, &c->peer, sift_punt_now())) {
+	} else if (sift_shield_native(p->stream_shield, s, len, &c->peer, sift_punt_now())) {
 		p->st.stream_shielded++;
 		return;
 	} else {
@@ -739,18 +745,26 @@ static void stream_msg(void *arg, struct sift_conn *c, const uint8_t *msg, size_
  * What the fast path could not read whole (reassembled; IPv6 behind extension
  * headers), and what the shield dropped of it here, by reason.
  */
-static json_t *reassembled_json(const struct sift_punt *p)
+static json_t *shield_counts(const struct sift_shield_tables *t, __u64 *dropped)
 {
 	json_t *why = json_object();
-	__u64 dropped = 0;
 
+	*dropped = 0;
 	for (unsigned int i = 0; i < SIFT_STAT__MAX; i++) {
 		if (strcmp(sift_stat_group(i), "shield"))
 			continue;
-		json_object_set_new(why, sift_stat_name(i), json_integer(p->shield->counts[i]));
+		json_object_set_new(why, sift_stat_name(i), json_integer(t->counts[i]));
 		if (i != SIFT_STAT_SHIELD_BAN_IMPOSED)
-			dropped += p->shield->counts[i];
+			*dropped += t->counts[i];
 	}
+	return why;
+}
+
+static json_t *reassembled_json(const struct sift_punt *p)
+{
+	__u64 dropped;
+	json_t *why = shield_counts(p->shield, &dropped);
+
 	return json_pack("{s:I, s:I, s:I, s:o}", "messages", (json_int_t)p->st.reassembled,
 			 "ip6_ext_headers", (json_int_t)p->st.ext_headers, "dropped", (json_int_t)dropped,
 			 "shield", why);
@@ -813,6 +827,12 @@ json_t *sift_punt_json(const struct sift_punt *p)
 	json_object_set_new(o, "by_method", m);
 	json_object_set_new(o, "stream_messages", json_integer(p->st.stream_messages));
 	json_object_set_new(o, "stream_shielded", json_integer(p->st.stream_shielded));
+	{
+		/* what the shield dropped of what came over connections, and refused at accept */
+		__u64 dropped;
+
+		json_object_set_new(o, "stream_shield", shield_counts(p->stream_shield, &dropped));
+	}
 	json_object_set_new(o, "connections", sift_conns_json(&p->conns));
 	json_object_set_new(o, "sockets", ports);
 	return o;

@@ -77,6 +77,7 @@ struct sift_punt {
 	struct sift_punt_stats st;
 	struct sift_scratch *scratch;
 	struct sift_shield_tables *shield; /* the fast path's maps; what it dropped here */
+	struct sift_shield_tables *stream_shield; /* the same, for connections (conn.h) */
 	uint64_t logged; /* messages logged so far (the log is rate-limited) */
 	__u64 key[2]; /* the MAC key: a response is sift's if its top branch verifies */
 	struct sift_reply_bucket *replies; /* SIFT_REPLY_SOURCES of them */

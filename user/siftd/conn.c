@@ -11,6 +11,7 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "conn.h"
@@ -882,6 +883,20 @@ int sift_conns_open(struct sift_conns *cs, const struct sift_conf *c,
 	cs->shield = shield;
 	cs->on_msg = on_msg;
 	cs->arg = arg;
+	{
+		/* a descriptor per connection, and room for the rest of siftd */
+		struct rlimit rl;
+		rlim_t want = (rlim_t)cs->cap + 512;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < want) {
+			rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			if (rl.rlim_cur < want)
+				pr_warn("open files are limited to %llu: fewer than tcp.max_connections "
+					"(%u) connections can be held (raise LimitNOFILE)",
+					(unsigned long long)rl.rlim_cur, cs->cap);
+		}
+	}
 	return sift_conns_update(cs, c, err, errlen);
 }
 
